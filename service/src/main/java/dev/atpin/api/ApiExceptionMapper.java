@@ -1,0 +1,72 @@
+package dev.atpin.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The one place that turns failures into HTTP responses, always in the {@link Failure} shape.
+ * Nothing a client sends may surface as a stack trace: unknown errors become a bare 500.
+ */
+public class ApiExceptionMapper {
+
+    private static final Logger LOG = Logger.getLogger(ApiExceptionMapper.class);
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        return failure(e.status(), e.reason(), e.details());
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        return failure(400, "BAD_REQUEST_BODY", "the request body is not valid JSON for this operation: "
+                + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return failure(404, "NOT_FOUND", "no such resource");
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e) {
+        return failure(405, "METHOD_NOT_ALLOWED", "this method is not allowed on this resource");
+    }
+
+    @ServerExceptionMapper
+    public Response unsupportedMediaType(NotSupportedException e) {
+        return failure(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+            return failure(status, "INTERNAL_ERROR", "the service could not complete the request");
+        }
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException json) {
+            return malformedJson(json);
+        }
+        return failure(status, Response.Status.fromStatusCode(status) == null
+                ? "BAD_REQUEST" : Response.Status.fromStatusCode(status).name(), "the request was refused");
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("unexpected error", e);
+        return failure(500, "INTERNAL_ERROR", "the service could not complete the request");
+    }
+
+    public static Response failure(int status, String reason, String details) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Failure.of(reason, details)).build();
+    }
+}

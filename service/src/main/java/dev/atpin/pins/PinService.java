@@ -1,0 +1,133 @@
+package dev.atpin.pins;
+
+import dev.atpin.api.ApiException;
+import dev.atpin.dispatch.ContentLedger;
+import dev.atpin.dispatch.NodeRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The Pinning Service API's operations for one tenant. Each is one transaction: when it returns,
+ * the request and the queue rows it created are committed.
+ */
+@ApplicationScoped
+public class PinService {
+
+    private static final DateTimeFormatter CREATED =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final int MAX_DELEGATES = 20;
+
+    private final PinStore store;
+    private final ContentLedger ledger;
+    private final NodeRegistry nodes;
+
+    PinService(PinStore store, ContentLedger ledger, NodeRegistry nodes) {
+        this.store = store;
+        this.ledger = ledger;
+        this.nodes = nodes;
+    }
+
+    @Transactional
+    public PinStatusDto add(String did, ValidPin pin) throws SQLException {
+        return view(create(did, pin, PinRequest.SOURCE_API));
+    }
+
+    @Transactional
+    public PinStatusDto get(String did, UUID id) throws SQLException {
+        return view(store.find(did, id).orElseThrow(() -> notFound(id)));
+    }
+
+    @Transactional
+    public PinResultsDto list(String did, PinQuery query) throws SQLException {
+        List<PinRequest> page = store.list(did, query);
+        long count = page.size() < query.limit() && query.before().isEmpty() && query.after().isEmpty()
+                && page.size() > 0 && !query.onlyStatusFilter()
+                ? page.size()
+                : store.count(did, query);
+        return new PinResultsDto(count, views(page));
+    }
+
+    /** Replace: the new request is created and the old one removed at once; its content is kept until the new one settles. */
+    @Transactional
+    public PinStatusDto replace(String did, UUID id, ValidPin pin) throws SQLException {
+        PinRequest old = store.find(did, id).orElseThrow(() -> notFound(id));
+        refuseIfRecordOwned(old);
+        PinRequest created = create(did, pin, PinRequest.SOURCE_API);
+        store.delete(did, id);
+        if (old.cid().equals(created.cid())) {
+            ledger.release(old.cid());
+        } else {
+            ledger.releaseAfter(old.cid(), created.id());
+        }
+        return view(created);
+    }
+
+    @Transactional
+    public void delete(String did, UUID id) throws SQLException {
+        PinRequest old = store.find(did, id).orElseThrow(() -> notFound(id));
+        refuseIfRecordOwned(old);
+        store.delete(did, id);
+        ledger.release(old.cid());
+    }
+
+    private PinRequest create(String did, ValidPin pin, String source) throws SQLException {
+        String cid = pin.cid().normalized();
+        Instant created = store.nextCreated(did);
+        String status = ledger.want(cid);
+        PinRequest request = new PinRequest(UUID.randomUUID(), did, cid, pin.cidInput(), pin.name(), pin.meta(),
+                pin.origins(), status, created, source, null);
+        store.insert(request);
+        return request;
+    }
+
+    private static void refuseIfRecordOwned(PinRequest request) {
+        if (request.ownedByRecord()) {
+            throw new ApiException(409, "RECORD_OWNED", "this pin follows the record " + request.source()
+                    + " in the owner's atproto repo; delete the record to remove the pin");
+        }
+    }
+
+    private static ApiException notFound(UUID id) {
+        return ApiException.notFound("no pin request " + id);
+    }
+
+    private PinStatusDto view(PinRequest r) throws SQLException {
+        return views(List.of(r)).getFirst();
+    }
+
+    private List<PinStatusDto> views(List<PinRequest> requests) throws SQLException {
+        Map<String, List<String>> placements = store.placements(requests.stream().map(PinRequest::cid).distinct().toList());
+        List<PinStatusDto> out = new ArrayList<>(requests.size());
+        for (PinRequest r : requests) {
+            Map<String, String> info = new java.util.LinkedHashMap<>();
+            info.put("source", r.source());
+            if (PinStatus.FAILED.equals(r.status()) && r.statusDetails() != null) {
+                info.put("status_details", r.statusDetails());
+            }
+            out.add(new PinStatusDto(r.id().toString(), r.status(), CREATED.format(r.created()),
+                    new PinDto(r.cidInput(), r.name(), r.origins(), r.meta()),
+                    delegates(placements.getOrDefault(r.cid(), List.of())), info));
+        }
+        return out;
+    }
+
+    /** Multiaddrs of the nodes that hold or will hold the content; never empty while any node was reached. */
+    private List<String> delegates(List<String> placedOn) {
+        Set<String> out = new LinkedHashSet<>();
+        placedOn.forEach(node -> out.addAll(nodes.delegatesOf(node)));
+        if (out.isEmpty()) {
+            out.addAll(nodes.anyDelegates());
+        }
+        return out.stream().limit(MAX_DELEGATES).toList();
+    }
+}

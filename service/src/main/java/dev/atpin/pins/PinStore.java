@@ -1,0 +1,269 @@
+package dev.atpin.pins;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * SQL for {@code pin_request}. Every query starts with the tenant's DID, so one tenant's rows are
+ * never read for another, and every list is an index range scan in {@code created} order.
+ */
+@ApplicationScoped
+public class PinStore {
+
+    private static final String SELECT = """
+            select r.id, r.did, r.cid, r.cid_input, r.name, r.meta::text, r.origins, r.status, r.created,
+                   r.source, ct.status_details
+            from pin_request r join content ct on ct.cid = r.cid
+            """;
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+    private final AgroalDataSource db;
+    private final ObjectMapper json;
+
+    PinStore(AgroalDataSource db, ObjectMapper json) {
+        this.db = db;
+        this.json = json;
+    }
+
+    /**
+     * The next {@code created} for the tenant: now, to the millisecond, or 1 ms after the last one
+     * handed out. Locks the account row, which also serializes the tenant's writes.
+     */
+    public Instant nextCreated(String did) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        update account set last_created = greatest(date_trunc('milliseconds', clock_timestamp()),
+                                                                   last_created + interval '1 millisecond')
+                        where did = ? returning last_created""")) {
+            q.setString(1, did);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("no account row for " + did);
+                }
+                return rs.getObject(1, OffsetDateTime.class).toInstant();
+            }
+        }
+    }
+
+    public void insert(PinRequest r) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        insert into pin_request (id, did, cid, cid_input, name, meta, origins, status, created, source)
+                        values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)""")) {
+            q.setObject(1, r.id());
+            q.setString(2, r.did());
+            q.setString(3, r.cid());
+            q.setString(4, r.cidInput());
+            q.setString(5, r.name());
+            q.setString(6, toJson(r.meta()));
+            q.setArray(7, c.createArrayOf("text", r.origins().toArray()));
+            q.setString(8, r.status());
+            q.setObject(9, utc(r.created()));
+            q.setString(10, r.source());
+            q.executeUpdate();
+        }
+    }
+
+    public Optional<PinRequest> find(String did, UUID id) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(SELECT + " where r.did = ? and r.id = ?")) {
+            q.setString(1, did);
+            q.setObject(2, id);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Deletes the tenant's request; false when it has no such request. */
+    public boolean delete(String did, UUID id) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("delete from pin_request where did = ? and id = ?")) {
+            q.setString(1, did);
+            q.setObject(2, id);
+            return q.executeUpdate() > 0;
+        }
+    }
+
+    public List<PinRequest> list(String did, PinQuery query) throws SQLException {
+        Filter where = Filter.of(did, query);
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(SELECT + where.sql + " order by r.created desc limit ?")) {
+            int next = where.bind(c, q);
+            q.setInt(next, query.limit());
+            List<PinRequest> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** How many requests match; with status filters only, read from the counters, not the rows. */
+    public long count(String did, PinQuery query) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            if (query.onlyStatusFilter()) {
+                try (PreparedStatement q = c.prepareStatement(
+                        "select coalesce(sum(pins), 0) from pin_usage where did = ? and status = any(?)")) {
+                    q.setString(1, did);
+                    q.setArray(2, c.createArrayOf("text", query.statuses().toArray()));
+                    try (ResultSet rs = q.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                }
+            }
+            Filter where = Filter.of(did, query);
+            try (PreparedStatement q = c.prepareStatement("select count(*) from pin_request r" + where.sql)) {
+                where.bind(c, q);
+                try (ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
+    }
+
+    /** For each CID, the nodes its content is (to be) pinned on. */
+    public Map<String, List<String>> placements(List<String> cids) throws SQLException {
+        Map<String, List<String>> out = new java.util.HashMap<>();
+        if (cids.isEmpty()) {
+            return out;
+        }
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "select cid, node from placement where cid = any(?) and state <> 'failed' order by node")) {
+            q.setArray(1, c.createArrayOf("text", cids.toArray()));
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The WHERE clause of a list or count, with its parameters in order. */
+    private record Filter(String sql, List<Object> params) {
+
+        static Filter of(String did, PinQuery query) {
+            StringBuilder sql = new StringBuilder(" where r.did = ?");
+            List<Object> params = new ArrayList<>();
+            params.add(did);
+            if (query.statuses().size() < PinStatus.ALL.size()) {
+                sql.append(" and r.status = any(?)");
+                params.add(query.statuses().toArray(String[]::new));
+            }
+            if (!query.cids().isEmpty()) {
+                sql.append(" and r.cid = any(?)");
+                params.add(query.cids().toArray(String[]::new));
+            }
+            query.name().ifPresent(name -> {
+                switch (query.match()) {
+                    case EXACT -> sql.append(" and r.name = ?");
+                    case IEXACT -> sql.append(" and lower(r.name) = lower(?)");
+                    case PARTIAL -> sql.append(" and r.name like ? escape '\\'");
+                    case IPARTIAL -> sql.append(" and r.name ilike ? escape '\\'");
+                }
+                boolean partial = query.match() == TextMatch.PARTIAL || query.match() == TextMatch.IPARTIAL;
+                params.add(partial ? "%" + escapeLike(name) + "%" : name);
+            });
+            if (!query.meta().isEmpty()) {
+                sql.append(" and r.meta @> ?::jsonb");
+                params.add(new JsonText(toJsonStatic(query.meta())));
+            }
+            query.before().ifPresent(b -> {
+                sql.append(" and r.created < ?");
+                params.add(utc(b));
+            });
+            query.after().ifPresent(a -> {
+                sql.append(" and r.created > ?");
+                params.add(utc(a));
+            });
+            return new Filter(sql.toString(), params);
+        }
+
+        int bind(Connection c, PreparedStatement q) throws SQLException {
+            int i = 1;
+            for (Object p : params) {
+                if (p instanceof String[] array) {
+                    q.setArray(i++, c.createArrayOf("text", array));
+                } else if (p instanceof JsonText text) {
+                    q.setString(i++, text.json());
+                } else {
+                    q.setObject(i++, p);
+                }
+            }
+            return i;
+        }
+
+        private static String escapeLike(String s) {
+            return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        }
+    }
+
+    private record JsonText(String json) {}
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private PinRequest read(ResultSet rs) throws SQLException {
+        Array origins = rs.getArray(7);
+        return new PinRequest(
+                rs.getObject(1, UUID.class),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                fromJson(rs.getString(6)),
+                origins == null ? List.of() : Arrays.asList((String[]) origins.getArray()),
+                rs.getString(8),
+                rs.getObject(9, OffsetDateTime.class).toInstant(),
+                rs.getString(10),
+                rs.getString(11));
+    }
+
+    private String toJson(Map<String, String> map) {
+        try {
+            return json.writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String toJsonStatic(Map<String, String> map) {
+        try {
+            return new ObjectMapper().writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, String> fromJson(String text) {
+        try {
+            return json.readValue(text, STRING_MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt meta in the database", e);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.atpin.pins;
+
+import dev.atpin.api.ApiException;
+import dev.atpin.auth.ApiTokenAuth;
+import dev.atpin.auth.CurrentCaller;
+import dev.atpin.auth.Scope;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.sql.SQLException;
+import java.util.UUID;
+
+/** The IPFS Pinning Service API v1.0.0, mounted at {@code /psa} (clients configure {@code https://host/psa}). */
+@Path("/psa/pins")
+@ApiTokenAuth
+@Produces(MediaType.APPLICATION_JSON)
+public class PinsResource {
+
+    private final PinService pins;
+    private final PinInputs inputs;
+    private final CurrentCaller caller;
+
+    PinsResource(PinService pins, PinInputs inputs, CurrentCaller caller) {
+        this.pins = pins;
+        this.inputs = inputs;
+        this.caller = caller;
+    }
+
+    @GET
+    public PinResultsDto list(@Context UriInfo uri) throws SQLException {
+        String did = caller.require(Scope.READ).did();
+        return pins.list(did, inputs.query(uri.getQueryParameters()));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response add(PinDto.Incoming body) throws SQLException {
+        String did = caller.require(Scope.WRITE).did();
+        return Response.accepted(pins.add(did, inputs.pin(body))).build();
+    }
+
+    @GET
+    @Path("{requestid}")
+    public PinStatusDto get(@PathParam("requestid") String requestid) throws SQLException {
+        String did = caller.require(Scope.READ).did();
+        return pins.get(did, requestId(requestid));
+    }
+
+    @POST
+    @Path("{requestid}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response replace(@PathParam("requestid") String requestid, PinDto.Incoming body) throws SQLException {
+        String did = caller.require(Scope.WRITE).did();
+        UUID id = requestId(requestid);
+        return Response.accepted(pins.replace(did, id, inputs.pin(body))).build();
+    }
+
+    @DELETE
+    @Path("{requestid}")
+    public Response delete(@PathParam("requestid") String requestid) throws SQLException {
+        String did = caller.require(Scope.WRITE).did();
+        pins.delete(did, requestId(requestid));
+        return Response.accepted().build();
+    }
+
+    /** A requestid we never issued is simply not found, whatever its shape. */
+    private static UUID requestId(String text) {
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no pin request " + (text.length() > 64 ? text.substring(0, 64) : text));
+        }
+    }
+}
