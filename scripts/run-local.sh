@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# ./atpin run — the service on 127.0.0.1:8080 with everything it needs, all local:
+# an embedded PostgreSQL (data in .atpin/postgres) and one Kubo node (repo in .atpin/kubo).
+# Builds Kubo and the service when missing. Ctrl-C stops everything it started.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+state="$root/.atpin"
+mkdir -p "$state"
+
+port="${ATPIN_PORT:-8080}"
+kubo_api_port="${ATPIN_KUBO_API_PORT:-5101}"
+dev_did="${ATPIN_DEV_DID:-did:plc:localdevelopmentaaaaaaaa}"
+
+ipfs="$(scripts/kubo.sh)"
+export IPFS_PATH="$state/kubo" IPFS_TELEMETRY=off
+
+kubo_pid=""
+if curl -fsS -X POST "http://127.0.0.1:$kubo_api_port/api/v0/id" >/dev/null 2>&1; then
+  echo "atpin: using the Kubo node already running on 127.0.0.1:$kubo_api_port"
+else
+  if [ ! -f "$IPFS_PATH/config" ]; then
+    "$ipfs" init --profile test >/dev/null
+    "$ipfs" config Addresses.API "/ip4/127.0.0.1/tcp/$kubo_api_port"
+    "$ipfs" config Addresses.Gateway "/ip4/127.0.0.1/tcp/$((kubo_api_port + 79))"
+    "$ipfs" config --json Addresses.Swarm "[\"/ip4/127.0.0.1/tcp/$((kubo_api_port - 1000))\"]"
+  fi
+  "$ipfs" daemon --migrate=false >"$state/kubo.log" 2>&1 &
+  kubo_pid=$!
+  for _ in $(seq 1 300); do
+    curl -fsS -X POST "http://127.0.0.1:$kubo_api_port/api/v0/id" >/dev/null 2>&1 && break
+    kill -0 "$kubo_pid" 2>/dev/null || { echo "atpin: Kubo failed to start, see $state/kubo.log" >&2; exit 1; }
+    sleep 0.2
+  done
+fi
+
+jar="service/target/quarkus-app/quarkus-run.jar"
+if [ ! -f "$jar" ] || [ -n "$(find service/src migrations openapi pom.xml service/pom.xml -newer "$jar" -print -quit)" ]; then
+  echo "atpin: building the service"
+  ./mvnw -B -q -ntp -DskipTests package
+fi
+
+java -Dquarkus.http.port="$port" \
+     -Datpin.kubo.nodes.local.rpc-url="http://127.0.0.1:$kubo_api_port" \
+     -Datpin.dispatch.dial-private-origins=true \
+     -Datpin.auth.dev-token-did="$dev_did" \
+     -Datpin.auth.dev-token-file="$state/dev-token" \
+     -Datpin.embedded-postgres.data-dir="$state/postgres" \
+     -Datpin.auth.key-dir="$state/keys" \
+     -jar "$jar" &
+service_pid=$!
+
+stop() {
+  kill "$service_pid" 2>/dev/null || true
+  wait "$service_pid" 2>/dev/null || true
+  if [ -n "$kubo_pid" ]; then kill "$kubo_pid" 2>/dev/null || true; wait "$kubo_pid" 2>/dev/null || true; fi
+}
+trap stop EXIT INT TERM
+
+for _ in $(seq 1 600); do
+  if curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; then
+    cat <<MSG
+
+  atpin is running on http://127.0.0.1:$port  (Ctrl-C stops it, the Kubo node and the database)
+
+  Pinning Service API   http://127.0.0.1:$port/psa        contract: http://127.0.0.1:$port/openapi/pinning-service.yaml
+  Health, metrics       http://127.0.0.1:$port/q/health   http://127.0.0.1:$port/q/metrics
+  An API token for $dev_did is in $state/dev-token
+
+  Try it:
+    curl -s -H "Authorization: Bearer \$(cat $state/dev-token)" http://127.0.0.1:$port/psa/pins
+    IPFS_PATH=$IPFS_PATH $ipfs pin remote service add atpin http://127.0.0.1:$port/psa "\$(cat $state/dev-token)"
+    echo hello | IPFS_PATH=$IPFS_PATH $ipfs add -q | xargs IPFS_PATH=$IPFS_PATH $ipfs pin remote add --service=atpin
+
+MSG
+    break
+  fi
+  kill -0 "$service_pid" 2>/dev/null || { echo "atpin: the service failed to start" >&2; exit 1; }
+  sleep 0.5
+done
+wait "$service_pid"
