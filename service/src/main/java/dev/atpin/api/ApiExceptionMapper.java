@@ -1,6 +1,7 @@
 package dev.atpin.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -26,6 +27,13 @@ public class ApiExceptionMapper {
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
         return failure(400, "BAD_REQUEST_BODY", "the request body is not valid JSON for this operation: "
+                + e.getOriginalMessage());
+    }
+
+    /** More specific than Quarkus' built-in mapper, which answers a bare 400 for a body of the wrong shape. */
+    @ServerExceptionMapper
+    public Response wrongShape(MismatchedInputException e) {
+        return failure(400, "BAD_REQUEST_BODY", "the request body does not have the expected shape: "
                 + e.getOriginalMessage());
     }
 

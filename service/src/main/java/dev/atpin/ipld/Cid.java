@@ -138,7 +138,8 @@ public final class Cid {
             } catch (IpldException e) {
                 throw new IpldException("CIDv0 is not valid base58btc: " + e.getMessage(), e);
             }
-            if (bytes.length != V0_BINARY_LENGTH || bytes[0] != Multihash.SHA2_256 || bytes[1] != Multihash.SHA2_256_LENGTH) {
+            if (bytes.length != V0_BINARY_LENGTH || bytes[0] != Multihash.SHA2_256
+                    || bytes[1] != Multihash.SHA2_256_LENGTH) {
                 throw new IpldException("CIDv0 must be a 34-byte sha2-256 multihash");
             }
             return decodeExactly(bytes);
@@ -178,7 +179,8 @@ public final class Cid {
         Read read = read(bytes, 0);
         int trailing = bytes.length - read.length();
         if (trailing != 0) {
-            throw new IpldException(trailing + (trailing == 1 ? " trailing byte" : " trailing bytes") + " after the CID");
+            throw new IpldException(trailing + (trailing == 1 ? " trailing byte" : " trailing bytes")
+                    + " after the CID");
         }
         return read.cid();
     }

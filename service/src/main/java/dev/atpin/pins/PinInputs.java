@@ -83,7 +83,7 @@ public class PinInputs {
         int limit = limit(params.getFirst("limit"));
         Map<String, String> meta = params.containsKey("meta") ? metaFilter(params.getFirst("meta")) : Map.of();
         boolean otherFilter = !cids.isEmpty() || name.isPresent() || before.isPresent() || after.isPresent()
-                || !meta.isEmpty();
+                || params.containsKey("meta");
         if (statuses.isEmpty()) {
             // The spec's default is "pinned"; with another filter Kubo and the compliance suite
             // expect every status, so that a just-added pin can be found by its cid or name.
