@@ -67,10 +67,12 @@ for _ in $(seq 1 600); do
   Health, metrics       http://127.0.0.1:$port/q/health   http://127.0.0.1:$port/q/metrics
   An API token for $dev_did is in $state/dev-token
 
-  Try it:
+  Try it (in another terminal):
     curl -s -H "Authorization: Bearer \$(cat $state/dev-token)" http://127.0.0.1:$port/psa/pins
-    IPFS_PATH=$IPFS_PATH $ipfs pin remote service add atpin http://127.0.0.1:$port/psa "\$(cat $state/dev-token)"
-    echo hello | IPFS_PATH=$IPFS_PATH $ipfs add -q | xargs IPFS_PATH=$IPFS_PATH $ipfs pin remote add --service=atpin
+    export IPFS_PATH=$IPFS_PATH
+    $ipfs pin remote service add atpin http://127.0.0.1:$port/psa "\$(cat $state/dev-token)"
+    $ipfs pin remote add --service=atpin --name=hello "\$(echo hello | $ipfs add -q)"
+    $ipfs pin remote ls --service=atpin
 
 MSG
     break

@@ -294,7 +294,7 @@ public final class Multiaddr {
 
     /** Quotes a value for an error message, shortened so that a long input does not flood logs. */
     private static String quote(String value) {
-        return "'" + (value.length() > 64 ? value.substring(0, 64) + "…" : value) + "'";
+        return "'" + (value.length() > 64 ? value.substring(0, 64) + "..." : value) + "'";
     }
 
     /**

@@ -237,7 +237,7 @@ class MultiaddrTest {
         String[] tokens = {"ip4", "ip6", "ip6zone", "tcp", "udp", "dns", "dns4", "dnsaddr", "sni", "p2p", "ipfs",
             "certhash", "unix", "http-path", "quic-v1", "webtransport", "ws", "tls", "p2p-circuit", "webrtc",
             "192.0.2.1", "1.2.3", "::1", "::ffff:1.2.3.4", "fe80::1:2", "4001", "65536", "-1", "example.com",
-            "a..b", MARS, ED25519, SHA256_PEER_AS_CID, "Qm", "1", CERTHASH, "u", "%41", "%", "", "x", "é", " "};
+            "a..b", MARS, ED25519, SHA256_PEER_AS_CID, "Qm", "1", CERTHASH, "u", "%41", "%", "", "x", "\u00e9", " "};
         for (int i = 0; i < Fuzz.ROUNDS; i++) {
             String input;
             if (i % 5 == 0) {
