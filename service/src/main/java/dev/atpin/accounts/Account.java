@@ -7,10 +7,13 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** A tenant: one atproto account, keyed by its DID. */
+/** A tenant: one atproto account, keyed by its DID, with its plan and per-account overrides. */
 @Entity
 @Table(name = "account")
 public class Account extends PanacheEntityBase {
+
+    public static final String ACTIVE = "active";
+    public static final String SUSPENDED = "suspended";
 
     @Id
     public String did;
@@ -20,6 +23,23 @@ public class Account extends PanacheEntityBase {
     public String plan;
 
     public String status;
+
+    @Column(name = "status_reason")
+    public String statusReason;
+
+    @Column(name = "max_pins")
+    public Long maxPins;
+
+    @Column(name = "max_bytes")
+    public Long maxBytes;
+
+    @Column(name = "max_pin_size")
+    public Long maxPinSize;
+
+    public Integer replication;
+
+    @Column(name = "rate_limit")
+    public Integer rateLimit;
 
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;

@@ -39,21 +39,22 @@ public class ContentLedger {
      * @return the status a new request for it starts with
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public String want(String cid) throws SQLException {
+    public String want(String cid, int replication) throws SQLException {
         try (Connection c = db.getConnection()) {
             String status;
             try (PreparedStatement up = c.prepareStatement("""
                     insert into content (cid, refcount, replication) values (?, 1, ?)
-                    on conflict (cid) do update set refcount = content.refcount + 1, released_at = null
+                    on conflict (cid) do update set refcount = content.refcount + 1, released_at = null,
+                                                    replication = greatest(content.replication, excluded.replication)
                     returning status""")) {
                 up.setString(1, cid);
-                up.setInt(2, config.replication());
+                up.setInt(2, Math.max(replication, config.replication()));
                 try (ResultSet rs = up.executeQuery()) {
                     rs.next();
                     status = rs.getString(1);
                 }
             }
-            if (placeIfUnplaced(c, cid) || retryIfFailed(c, cid)) {
+            if (placeUpToReplication(c, cid) | retryIfFailed(c, cid)) {
                 status = propagate(c, cid);
                 workQueued.fire(new WorkQueued());
             }
@@ -119,7 +120,7 @@ public class ContentLedger {
             }
         }
         try (PreparedStatement r = c.prepareStatement(
-                "update pin_request set status = ? where cid = ? and status <> ?")) {
+                "update pin_request set status = ? where cid = ? and status <> ? and failure is null")) {
             r.setString(1, status);
             r.setString(2, cid);
             r.setString(3, status);
@@ -128,19 +129,50 @@ public class ContentLedger {
         return status;
     }
 
-    private boolean placeIfUnplaced(Connection c, String cid) throws SQLException {
+    /** Adds placements on nodes not used yet until the content has as many as its replication asks. */
+    private boolean placeUpToReplication(Connection c, String cid) throws SQLException {
         // Healthy nodes first, random among equals: cheap, and spreads load without counting pins.
         try (PreparedStatement place = c.prepareStatement("""
                 insert into placement (cid, node)
-                select ?, name from node
-                where not exists (select 1 from placement where cid = ?)
-                order by healthy desc, random()
-                limit ?
+                select ?, n.name from node n
+                where not exists (select 1 from placement p where p.cid = ? and p.node = n.name)
+                order by n.healthy desc, random()
+                limit greatest(0, (select replication from content where cid = ?)
+                                  - (select count(*) from placement where cid = ?))
                 on conflict do nothing""")) {
             place.setString(1, cid);
             place.setString(2, cid);
-            place.setInt(3, Math.max(1, config.replication()));
+            place.setString(3, cid);
+            place.setString(4, cid);
             return place.executeUpdate() > 0;
+        }
+    }
+
+    /** The content's DAG size, once a node has measured it. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public java.util.OptionalLong knownSize(String cid) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            return knownSize(c, cid);
+        }
+    }
+
+    static java.util.OptionalLong knownSize(Connection c, String cid) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("select size_bytes from content where cid = ?")) {
+            q.setString(1, cid);
+            try (ResultSet rs = q.executeQuery()) {
+                if (rs.next() && rs.getObject(1) != null) {
+                    return java.util.OptionalLong.of(rs.getLong(1));
+                }
+                return java.util.OptionalLong.empty();
+            }
+        }
+    }
+
+    static void recordSize(Connection c, String cid, long size) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("update content set size_bytes = ? where cid = ?")) {
+            q.setLong(1, size);
+            q.setString(2, cid);
+            q.executeUpdate();
         }
     }
 

@@ -8,8 +8,11 @@ import java.time.Duration;
 @ConfigMapping(prefix = "atpin.dispatch")
 public interface DispatchConfig {
 
-    /** Pin operations one service replica runs at once. */
-    @WithDefault("8")
+    /**
+     * Pin operations one service replica runs at once (virtual threads: most of them just wait for
+     * Kubo to find blocks).
+     */
+    @WithDefault("64")
     int workers();
 
     /** How often idle workers look for due work (new work also wakes them at once). */

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +36,7 @@ public class Dispatcher {
     private static final int MAX_ORIGINS_DIALLED = 20;
 
     private final PlacementQueue queue;
+    private final SizeGate sizeGate;
     private final KuboNodes nodes;
     private final AgroalDataSource db;
     private final DispatchConfig config;
@@ -43,8 +45,9 @@ public class Dispatcher {
     private volatile boolean running;
     private ExecutorService workers;
 
-    Dispatcher(PlacementQueue queue, KuboNodes nodes, AgroalDataSource db, DispatchConfig config) {
+    Dispatcher(PlacementQueue queue, SizeGate sizeGate, KuboNodes nodes, AgroalDataSource db, DispatchConfig config) {
         this.queue = queue;
+        this.sizeGate = sizeGate;
         this.nodes = nodes;
         this.db = db;
         this.config = config;
@@ -57,11 +60,9 @@ public class Dispatcher {
             LOG.infof("Resuming %d pin(s) that were in flight before the restart", resumed);
         }
         running = true;
-        workers = Executors.newFixedThreadPool(config.workers(), r -> {
-            Thread t = new Thread(r, "pin-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        // A worker spends nearly all its time waiting on Kubo, so virtual threads: many pins can be
+        // in flight (slow, unfetchable CIDs must not starve the rest) at the cost of almost nothing.
+        workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pin-worker-", 0).factory());
         for (int i = 0; i < config.workers(); i++) {
             workers.submit(this::work);
         }
@@ -83,6 +84,9 @@ public class Dispatcher {
     private void work() {
         while (running) {
             try {
+                if (!running) {
+                    return;
+                }
                 Optional<PlacementQueue.Claim> claim = queue.claim(owner);
                 if (claim.isPresent()) {
                     pin(claim.get());
@@ -112,18 +116,12 @@ public class Dispatcher {
         KuboClient kubo = node.get();
         dialOrigins(kubo, claim.cid());
         long started = System.nanoTime();
+        LongConsumer renew = leaseRenewer(claim);
         try {
-            long[] lastRenew = {System.nanoTime()};
-            kubo.pinAdd(claim.cid(), config.pinNamePrefix() + claim.cid(), config.noProgressTimeout(), blocks -> {
-                if (System.nanoTime() - lastRenew[0] > config.lease().toNanos() / 3) {
-                    lastRenew[0] = System.nanoTime();
-                    try {
-                        queue.renew(claim, blocks);
-                    } catch (SQLException e) {
-                        LOG.warn("could not renew a pin lease", e);
-                    }
-                }
-            });
+            if (!sizeGate.admit(claim, kubo, renew)) {
+                return;
+            }
+            kubo.pinAdd(claim.cid(), config.pinNamePrefix() + claim.cid(), config.noProgressTimeout(), renew);
             queue.pinned(claim);
             LOG.debugf("pinned %s on %s in %d ms", claim.cid(), claim.node(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -132,6 +130,21 @@ public class Dispatcher {
                     e.getMessage());
             queue.attemptFailed(claim, e.getMessage());
         }
+    }
+
+    /** Renews the claim's lease on progress, at most three times per lease period. */
+    private LongConsumer leaseRenewer(PlacementQueue.Claim claim) {
+        long[] lastRenew = {System.nanoTime()};
+        return progress -> {
+            if (System.nanoTime() - lastRenew[0] > config.lease().toNanos() / 3) {
+                lastRenew[0] = System.nanoTime();
+                try {
+                    queue.renew(claim, progress);
+                } catch (SQLException e) {
+                    LOG.warn("could not renew a pin lease", e);
+                }
+            }
+        };
     }
 
     /** Origins are a hint: each is dialled best-effort, and a failure never fails the pin. */

@@ -1,5 +1,6 @@
 package dev.atpin.dispatch;
 
+import dev.atpin.db.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -7,8 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,12 +29,12 @@ public class PlacementQueue {
     public record Claim(String cid, String node, int attempt, String owner) {}
 
     /**
-     * Claims the most overdue placement: queued and due, or pinning under an expired lease (its
-     * worker died). Content nobody wants any more is left to the unpinner.
+     * Claims the next placement: queued and due, or pinning under an expired lease (its worker died).
+     * First attempts go before retries, so content that cannot be found does not hold up new pins.
+     * Content nobody wants any more is left to the unpinner.
      */
     public Optional<Claim> claim(String owner) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
+        return Jdbc.inTransaction(db, c -> {
             try (PreparedStatement claim = c.prepareStatement("""
                     update placement p set state = 'pinning', lease_owner = ?,
                            lease_expires_at = now() + make_interval(secs => ?),
@@ -44,7 +43,7 @@ public class PlacementQueue {
                           where ct.refcount > 0
                             and ((q.state = 'queued' and q.next_attempt_at <= now())
                                  or (q.state = 'pinning' and q.lease_expires_at < now()))
-                          order by q.next_attempt_at
+                          order by q.attempts, q.next_attempt_at
                           limit 1
                           for update of q skip locked) due
                     where p.cid = due.cid and p.node = due.node
@@ -53,19 +52,14 @@ public class PlacementQueue {
                 claim.setDouble(2, config.lease().toMillis() / 1000.0);
                 try (ResultSet rs = claim.executeQuery()) {
                     if (!rs.next()) {
-                        c.commit();
                         return Optional.empty();
                     }
                     Claim got = new Claim(rs.getString(1), rs.getString(2), rs.getInt(3), owner);
                     ContentLedger.propagate(c, got.cid());
-                    c.commit();
                     return Optional.of(got);
                 }
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+        });
     }
 
     /** Extends the lease and records progress; false when the lease was lost (another worker took over). */
@@ -94,6 +88,11 @@ public class PlacementQueue {
         finish(claim, last ? "failed" : "queued", error, backoff(claim.attempt()));
     }
 
+    /** A placement that must not be retried (e.g. no request may pay for the content). */
+    public void failed(Claim claim, String error) throws SQLException {
+        finish(claim, "failed", error, Duration.ZERO);
+    }
+
     Duration backoff(int attempt) {
         long factor = 1L << Math.min(attempt - 1, 20);
         Duration delay = config.initialBackoff().multipliedBy(factor);
@@ -112,22 +111,8 @@ public class PlacementQueue {
         }
     }
 
-    /** Placements still queued or in flight (the queue depth). */
-    public List<long[]> depth() throws SQLException {
-        List<long[]> out = new ArrayList<>();
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "select count(*) filter (where state = 'queued'), count(*) filter (where state = 'pinning') from placement");
-                ResultSet rs = q.executeQuery()) {
-            rs.next();
-            out.add(new long[] {rs.getLong(1), rs.getLong(2)});
-        }
-        return out;
-    }
-
     private void finish(Claim claim, String state, String error, Duration retryIn) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
+        Jdbc.inTransaction(db, c -> {
             try (PreparedStatement done = c.prepareStatement("""
                     update placement set state = ?, last_error = ?, lease_owner = null, lease_expires_at = null,
                            next_attempt_at = now() + make_interval(secs => ?), updated_at = now()
@@ -141,12 +126,9 @@ public class PlacementQueue {
                 if (done.executeUpdate() > 0) {
                     ContentLedger.propagate(c, claim.cid());
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            return null;
+        });
     }
 
     private static String truncate(String s) {

@@ -3,6 +3,7 @@ package dev.atpin.dispatch;
 import dev.atpin.kubo.KuboClient;
 import dev.atpin.kubo.KuboException;
 import dev.atpin.kubo.KuboNodes;
+import dev.atpin.db.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,8 +49,7 @@ public class Unpinner {
 
     /** Replaced requests keep their old content until the new request has settled. */
     void releaseSettledReplacements() throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
+        Jdbc.inTransaction(db, c -> {
             try (PreparedStatement settled = c.prepareStatement("""
                     delete from deferred_release d
                     where not exists (select 1 from pin_request r
@@ -65,32 +65,42 @@ public class Unpinner {
                         release.executeUpdate();
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            return null;
+        });
     }
 
     void unpinReleased() throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                for (String cid : claimReleased(c)) {
-                    if (unpinEverywhere(c, cid)) {
-                        try (PreparedStatement gone = c.prepareStatement(
-                                "delete from content where cid = ? and refcount = 0")) {
-                            gone.setString(1, cid);
-                            gone.executeUpdate();
-                        }
-                    }
+        Jdbc.inTransaction(db, c -> {
+            for (String cid : claimReleased(c)) {
+                if (unpinEverywhere(c, cid)) {
+                    forget(c, cid);
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
+            return null;
+        });
+    }
+
+    /**
+     * The content is unpinned everywhere. Its row goes too, unless requests that failed on their
+     * quota still name it (they hold no reference): then only its placements go.
+     */
+    private static void forget(java.sql.Connection c, String cid) throws SQLException {
+        try (PreparedStatement gone = c.prepareStatement("""
+                delete from content where cid = ? and refcount = 0
+                  and not exists (select 1 from pin_request where cid = ?)""")) {
+            gone.setString(1, cid);
+            gone.setString(2, cid);
+            if (gone.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement keep = c.prepareStatement("""
+                with dropped as (delete from placement where cid = ?)
+                update content set released_at = null, status = 'queued' where cid = ? and refcount = 0""")) {
+            keep.setString(1, cid);
+            keep.setString(2, cid);
+            keep.executeUpdate();
         }
     }
 

@@ -110,21 +110,100 @@ public class KuboClient {
      */
     public void pinAdd(String cid, String pinName, Duration noProgressTimeout, LongConsumer progress)
             throws KuboException {
-        HttpRequest request = post("pin/add", Map.of("arg", cid, "name", pinName, "progress", "true", "recursive", "true"))
-                .build();
+        boolean finished = stream("pin/add",
+                Map.of("arg", cid, "name", pinName, "progress", "true", "recursive", "true"),
+                noProgressTimeout, event -> {
+                    if (event.has("Pins")) {
+                        return Step.DONE;
+                    }
+                    progress.accept(event.path("Progress").asLong(0));
+                    return Step.more(event.path("Progress").asLong(0));
+                });
+        // The stream ended without a result: Kubo reports late errors in a trailer we cannot read.
+        if (!finished && pinName(cid).isEmpty()) {
+            throw new KuboException("pin/add ended without pinning");
+        }
+    }
+
+    /**
+     * Walks the DAG under {@code cid} (fetching it, without pinning) and returns its total size,
+     * stopping as soon as it exceeds {@code limit}: we learn that a DAG is too large for a quota
+     * without fetching all of it.
+     */
+    public long dagSize(String cid, long limit, Duration noProgressTimeout, LongConsumer progress)
+            throws KuboException, DagTooLarge {
+        long[] size = {0};
+        boolean finished = stream("dag/stat", Map.of("arg", cid, "progress", "true"), noProgressTimeout, event -> {
+            size[0] = event.path("TotalSize").asLong(0);
+            if (size[0] > limit) {
+                return Step.TOO_LARGE;
+            }
+            if (event.has("UniqueBlocks")) {
+                return Step.DONE;
+            }
+            progress.accept(size[0]);
+            return Step.more(size[0]);
+        });
+        if (size[0] > limit) {
+            throw new DagTooLarge(size[0]);
+        }
+        if (!finished) {
+            throw new KuboException("dag/stat ended without a result");
+        }
+        return size[0];
+    }
+
+    /** The DAG is larger than the limit; {@code atLeast} bytes were seen before stopping. */
+    public static final class DagTooLarge extends Exception {
+        private final long atLeast;
+
+        public DagTooLarge(long atLeast) {
+            super("the DAG is larger than allowed (at least " + atLeast + " bytes)");
+            this.atLeast = atLeast;
+        }
+
+        public long atLeast() {
+            return atLeast;
+        }
+    }
+
+    /** What a streamed event means: go on (with a progress value), or stop. */
+    private record Step(boolean stop, long progress) {
+        static final Step DONE = new Step(true, 0);
+        static final Step TOO_LARGE = new Step(true, 0);
+
+        static Step more(long progress) {
+            return new Step(false, progress);
+        }
+    }
+
+    @FunctionalInterface
+    private interface EventHandler {
+        Step on(JsonNode event) throws KuboException;
+    }
+
+    /**
+     * Runs a streaming RPC call, one JSON event per line. The call is aborted when the progress
+     * value has not changed for {@code noProgressTimeout}.
+     *
+     * @return true when the handler ended the stream, false when Kubo closed it first
+     */
+    private boolean stream(String path, Map<String, String> args, Duration noProgressTimeout, EventHandler handler)
+            throws KuboException {
         HttpResponse<InputStream> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = http.send(post(path, args).build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new KuboException(name + " unreachable: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KuboException("interrupted");
         }
-        AtomicLong lastCount = new AtomicLong(-1);
+        AtomicLong lastProgress = new AtomicLong(-1);
         AtomicLong lastChange = new AtomicLong(System.nanoTime());
         AtomicBoolean stalled = new AtomicBoolean();
-        try (InputStream body = response.body()) {
+        InputStream body = response.body();
+        try {
             if (response.statusCode() != 200) {
                 throw new KuboException(errorMessage(body.readAllBytes()));
             }
@@ -143,36 +222,31 @@ public class KuboClient {
                         continue;
                     }
                     JsonNode event = json.readTree(line);
-                    if (event.has("Pins")) {
-                        return;
-                    }
-                    if (event.has("Message")) {
+                    if (event.has("Message") && event.has("Type")) {
                         throw new KuboException(event.path("Message").asText());
                     }
-                    long count = event.path("Progress").asLong(0);
-                    if (count != lastCount.getAndSet(count)) {
+                    Step step = handler.on(event);
+                    if (step.stop()) {
+                        return true;
+                    }
+                    if (step.progress() != lastProgress.getAndSet(step.progress())) {
                         lastChange.set(System.nanoTime());
-                        progress.accept(count);
                     }
                 }
             } finally {
                 watchdog.cancel(false);
             }
         } catch (IOException e) {
-            if (stalled.get()) {
-                throw new KuboException("no progress for " + noProgressTimeout.toSeconds() + "s after "
-                        + Math.max(0, lastCount.get()) + " blocks");
+            if (!stalled.get()) {
+                throw new KuboException(name + " connection lost during " + path + ": " + e.getMessage(), e);
             }
-            throw new KuboException(name + " connection lost while pinning: " + e.getMessage(), e);
+        } finally {
+            closeQuietly(body);
         }
         if (stalled.get()) {
-            throw new KuboException("no progress for " + noProgressTimeout.toSeconds() + "s after "
-                    + Math.max(0, lastCount.get()) + " blocks");
+            throw new KuboException("no progress for " + noProgressTimeout.toSeconds() + "s during " + path);
         }
-        // The stream ended without a result: Kubo reports late errors in a trailer we cannot read.
-        if (pinName(cid).isEmpty()) {
-            throw new KuboException("pin/add ended without pinning");
-        }
+        return false;
     }
 
     private JsonNode call(String path, Map<String, String> args, Duration callTimeout) throws KuboException {

@@ -11,10 +11,13 @@ import java.util.UUID;
  * @param cid the normalized CID (CIDv1 base32), the key of the shared content
  * @param cidInput the CID as the client sent it, returned unchanged
  * @param source {@code api}, or the {@code at://} URI of the record that asked for the pin
- * @param statusDetails why the content failed, when it did
+ * @param statusDetails why the request failed, when it did: its own limit, or why the content failed
+ * @param dagSize the content's DAG size in bytes, once known
+ * @param overQuota the request failed on its own limits, and so no longer holds a reference to the content
  */
 public record PinRequest(UUID id, String did, String cid, String cidInput, String name, Map<String, String> meta,
-        List<String> origins, String status, Instant created, String source, String statusDetails) {
+        List<String> origins, String status, Instant created, String source, String statusDetails, Long dagSize,
+        boolean overQuota) {
 
     public static final String SOURCE_API = "api";
 

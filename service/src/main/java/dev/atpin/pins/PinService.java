@@ -1,6 +1,11 @@
 package dev.atpin.pins;
 
+import dev.atpin.accounts.Limits;
+import dev.atpin.accounts.Quotas;
 import dev.atpin.api.ApiException;
+import io.agroal.api.AgroalDataSource;
+import java.sql.Connection;
+import java.util.OptionalLong;
 import dev.atpin.dispatch.ContentLedger;
 import dev.atpin.dispatch.NodeRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,24 +35,28 @@ public class PinService {
     private final PinStore store;
     private final ContentLedger ledger;
     private final NodeRegistry nodes;
+    private final Quotas quotas;
+    private final AgroalDataSource db;
 
-    PinService(PinStore store, ContentLedger ledger, NodeRegistry nodes) {
+    PinService(PinStore store, ContentLedger ledger, NodeRegistry nodes, Quotas quotas, AgroalDataSource db) {
         this.store = store;
         this.ledger = ledger;
         this.nodes = nodes;
+        this.quotas = quotas;
+        this.db = db;
     }
 
-    @Transactional
+    @Transactional(rollbackOn = SQLException.class)
     public PinStatusDto add(String did, ValidPin pin) throws SQLException {
-        return view(create(did, pin, PinRequest.SOURCE_API));
+        return view(create(did, pin, PinRequest.SOURCE_API, false));
     }
 
-    @Transactional
+    @Transactional(rollbackOn = SQLException.class)
     public PinStatusDto get(String did, UUID id) throws SQLException {
         return view(store.find(did, id).orElseThrow(() -> notFound(id)));
     }
 
-    @Transactional
+    @Transactional(rollbackOn = SQLException.class)
     public PinResultsDto list(String did, PinQuery query) throws SQLException {
         List<PinRequest> page = store.list(did, query);
         long count = page.size() < query.limit() && query.before().isEmpty() && query.after().isEmpty()
@@ -58,12 +67,15 @@ public class PinService {
     }
 
     /** Replace: the new request is created and the old one removed at once; its content is kept until the new one settles. */
-    @Transactional
+    @Transactional(rollbackOn = SQLException.class)
     public PinStatusDto replace(String did, UUID id, ValidPin pin) throws SQLException {
         PinRequest old = store.find(did, id).orElseThrow(() -> notFound(id));
         refuseIfRecordOwned(old);
-        PinRequest created = create(did, pin, PinRequest.SOURCE_API);
+        PinRequest created = create(did, pin, PinRequest.SOURCE_API, true);
         store.delete(did, id);
+        if (old.overQuota()) {
+            return view(created);
+        }
         if (old.cid().equals(created.cid())) {
             ledger.release(old.cid());
         } else {
@@ -72,22 +84,38 @@ public class PinService {
         return view(created);
     }
 
-    @Transactional
+    @Transactional(rollbackOn = SQLException.class)
     public void delete(String did, UUID id) throws SQLException {
         PinRequest old = store.find(did, id).orElseThrow(() -> notFound(id));
         refuseIfRecordOwned(old);
+        try (Connection c = db.getConnection()) {
+            quotas.requireActive(c, did);
+        }
         store.delete(did, id);
-        ledger.release(old.cid());
+        if (!old.overQuota()) {
+            ledger.release(old.cid());
+        }
     }
 
-    private PinRequest create(String did, ValidPin pin, String source) throws SQLException {
+    /**
+     * Admits (pin count quota, suspension), then records the request and its content's demand. When
+     * the content's size is already known the request is charged for it at once.
+     */
+    private PinRequest create(String did, ValidPin pin, String source, boolean replacing) throws SQLException {
         String cid = pin.cid().normalized();
-        Instant created = store.nextCreated(did);
-        String status = ledger.want(cid);
-        PinRequest request = new PinRequest(UUID.randomUUID(), did, cid, pin.cidInput(), pin.name(), pin.meta(),
-                pin.origins(), status, created, source, null);
-        store.insert(request);
-        return request;
+        UUID id = UUID.randomUUID();
+        try (Connection c = db.getConnection()) {
+            Limits limits = quotas.admit(c, did, replacing);
+            Instant created = store.nextCreated(did);
+            String status = ledger.want(cid, limits.replication());
+            store.insert(new PinRequest(id, did, cid, pin.cidInput(), pin.name(), pin.meta(), pin.origins(), status,
+                    created, source, null, null, false));
+            OptionalLong size = ledger.knownSize(cid);
+            if (size.isPresent()) {
+                quotas.chargeNew(c, did, id, size.getAsLong());
+            }
+        }
+        return store.find(did, id).orElseThrow();
     }
 
     private static void refuseIfRecordOwned(PinRequest request) {
@@ -113,6 +141,9 @@ public class PinService {
             info.put("source", r.source());
             if (PinStatus.FAILED.equals(r.status()) && r.statusDetails() != null) {
                 info.put("status_details", r.statusDetails());
+            }
+            if (PinStatus.PINNED.equals(r.status()) && r.dagSize() != null) {
+                info.put("dag_size", r.dagSize().toString());
             }
             out.add(new PinStatusDto(r.id().toString(), r.status(), CREATED.format(r.created()),
                     new PinDto(r.cidInput(), r.name(), r.origins(), r.meta()),

@@ -29,7 +29,8 @@ public class PinStore {
 
     private static final String SELECT = """
             select r.id, r.did, r.cid, r.cid_input, r.name, r.meta::text, r.origins, r.status, r.created,
-                   r.source, ct.status_details
+                   r.source, coalesce(r.failure, ct.status_details), ct.size_bytes,
+                   r.failure is not null
             from pin_request r join content ct on ct.cid = r.cid
             """;
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
@@ -123,7 +124,7 @@ public class PinStore {
         try (Connection c = db.getConnection()) {
             if (query.onlyStatusFilter()) {
                 try (PreparedStatement q = c.prepareStatement(
-                        "select coalesce(sum(pins), 0) from pin_usage where did = ? and status = any(?)")) {
+                        "select coalesce(sum(pins), 0) from pin_status_usage where did = ? and status = any(?)")) {
                     q.setString(1, did);
                     q.setArray(2, c.createArrayOf("text", query.statuses().toArray()));
                     try (ResultSet rs = q.executeQuery()) {
@@ -240,7 +241,9 @@ public class PinStore {
                 rs.getString(8),
                 rs.getObject(9, OffsetDateTime.class).toInstant(),
                 rs.getString(10),
-                rs.getString(11));
+                rs.getString(11),
+                (Long) rs.getObject(12),
+                rs.getBoolean(13));
     }
 
     private String toJson(Map<String, String> map) {

@@ -4,6 +4,7 @@ import dev.atpin.api.ApiException;
 import dev.atpin.auth.ApiTokenAuth;
 import dev.atpin.auth.CurrentCaller;
 import dev.atpin.auth.Scope;
+import dev.atpin.db.Retry;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -42,9 +43,10 @@ public class PinsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response add(PinDto.Incoming body) throws SQLException {
+    public Response add(PinDto.Incoming body) throws Exception {
         String did = caller.require(Scope.WRITE).did();
-        return Response.accepted(pins.add(did, inputs.pin(body))).build();
+        ValidPin pin = inputs.pin(body);
+        return Response.accepted(Retry.onConflict(() -> pins.add(did, pin))).build();
     }
 
     @GET
@@ -57,17 +59,22 @@ public class PinsResource {
     @POST
     @Path("{requestid}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response replace(@PathParam("requestid") String requestid, PinDto.Incoming body) throws SQLException {
+    public Response replace(@PathParam("requestid") String requestid, PinDto.Incoming body) throws Exception {
         String did = caller.require(Scope.WRITE).did();
         UUID id = requestId(requestid);
-        return Response.accepted(pins.replace(did, id, inputs.pin(body))).build();
+        ValidPin pin = inputs.pin(body);
+        return Response.accepted(Retry.onConflict(() -> pins.replace(did, id, pin))).build();
     }
 
     @DELETE
     @Path("{requestid}")
-    public Response delete(@PathParam("requestid") String requestid) throws SQLException {
+    public Response delete(@PathParam("requestid") String requestid) throws Exception {
         String did = caller.require(Scope.WRITE).did();
-        pins.delete(did, requestId(requestid));
+        UUID id = requestId(requestid);
+        Retry.onConflict(() -> {
+            pins.delete(did, id);
+            return null;
+        });
         return Response.accepted().build();
     }
 

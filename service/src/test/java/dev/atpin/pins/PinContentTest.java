@@ -144,7 +144,7 @@ class PinContentTest {
                 PreparedStatement q = c.prepareStatement("""
                         select count(*) from (
                           select did, status, count(*) n from pin_request group by did, status) actual
-                        full join pin_usage u using (did, status)
+                        full join pin_status_usage u using (did, status)
                         where coalesce(actual.n, 0) <> coalesce(u.pins, 0)""");
                 ResultSet rs = q.executeQuery()) {
             rs.next();
