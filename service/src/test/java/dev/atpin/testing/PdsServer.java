@@ -181,6 +181,13 @@ public final class PdsServer implements AutoCloseable {
                 body.path("accessJwt").asText());
     }
 
+    /** Changes the account's handle to {@code <newLocalPart>.test} (updates its DID document in the PLC). */
+    public String updateHandle(Account session, String newLocalPart) {
+        String handle = newLocalPart + ".test";
+        xrpcPost("com.atproto.identity.updateHandle", session, Map.of("handle", handle));
+        return handle;
+    }
+
     /** Writes a record into the account's repo ({@code com.atproto.repo.createRecord}). */
     public RecordRef createRecord(Account session, String collection, String rkey, Map<String, ?> record) {
         Map<String, Object> input = new LinkedHashMap<>();
@@ -211,8 +218,23 @@ public final class PdsServer implements AutoCloseable {
 
     /** Any XRPC query (GET) without authentication, e.g. {@code com.atproto.identity.resolveHandle}. */
     public JsonNode xrpcGet(String method, String query) {
-        return checked(method, send(HttpRequest.newBuilder(URI.create(pdsUrl + "/xrpc/" + method
-                + (query.isEmpty() ? "" : "?" + query))).GET()));
+        return xrpcGet(method, query, null);
+    }
+
+    /** Any XRPC query (GET), authenticated as {@code session} when it is not null. */
+    public JsonNode xrpcGet(String method, String query, Account session) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(pdsUrl + "/xrpc/" + method
+                + (query.isEmpty() ? "" : "?" + query))).GET();
+        if (session != null) {
+            request.header("Authorization", "Bearer " + session.accessJwt());
+        }
+        return checked(method, send(request));
+    }
+
+    /** The account's repo signing key as the PDS reports it ({@code did:key:…}), to compare with the DID doc. */
+    public String signingKey(Account session) {
+        return xrpcGet("com.atproto.identity.getRecommendedDidCredentials", "", session)
+                .path("verificationMethods").path("atproto").asText();
     }
 
     private JsonNode xrpcPost(String method, Account session, Map<String, ?> input) {
