@@ -95,7 +95,7 @@ public final class DidResolver {
         URI url = documentUrl(did);
         SafeHttpClient.Response response;
         try {
-            response = http.get(url, SafeHttpClient.Options.json().withPlainHttp(isLocalhostWeb(did)));
+            response = http.get(url, SafeHttpClient.Options.json());
         } catch (FetchException e) {
             throw new IdentityException("cannot resolve " + did + ": " + e.getMessage(), e);
         }
@@ -150,11 +150,15 @@ public final class DidResolver {
         if (!WEB_HOST.matcher(host).matches()) {
             throw new IdentityException("did:web has an invalid host name: " + did);
         }
+        if (isLocalhostWeb(did) && !http.allowsInsecureLocal()) {
+            throw new IdentityException("cannot resolve " + did + ": did:web:localhost is for development only "
+                    + "(atpin.identity.allow-insecure-local)");
+        }
         String scheme = isLocalhostWeb(did) ? "http" : "https";
         return URI.create(scheme + "://" + host + (port.isEmpty() ? "" : ":" + port) + "/.well-known/did.json");
     }
 
-    /** did:web:localhost is the test form; SafeHttpClient still refuses it unless insecure local access is on. */
+    /** did:web:localhost is the form the DID spec keeps for testing; it is served over plain http. */
     private boolean isLocalhostWeb(Did did) {
         String id = did.identifier().toLowerCase(Locale.ROOT);
         return did.method().equals("web") && (id.equals("localhost") || id.startsWith("localhost%3a"));
