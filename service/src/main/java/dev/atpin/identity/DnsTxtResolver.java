@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import javax.naming.Context;
 import javax.naming.NameNotFoundException;
@@ -12,16 +13,27 @@ import javax.naming.NamingException;
 import javax.naming.directory.Attribute;
 import javax.naming.directory.Attributes;
 import javax.naming.directory.DirContext;
-import javax.naming.directory.InitialDirContext;
+import javax.naming.spi.InitialContextFactory;
 
 /**
- * DNS TXT lookups through the JDK's own DNS client (JNDI {@code com.sun.jndi.dns}), which, unlike
+ * DNS TXT lookups through the JDK's own DNS client (the JNDI provider {@code com.sun.jndi.dns}), which, unlike
  * {@link java.net.InetAddress}, can ask for TXT records and takes a timeout per query.
  *
  * <p>Each configured server is asked once with the given timeout, so a lookup takes at most
  * {@code timeout × number of servers}.
  */
 public final class DnsTxtResolver {
+
+    private static final String DNS_FACTORY_CLASS = "com.sun.jndi.dns.DnsContextFactory";
+    // Taken from the JDK's service registry rather than through new InitialDirContext(): Quarkus switches JNDI
+    // off as a whole (quarkus.naming.enable-jndi=false) by refusing every InitialContext, and we want this one
+    // DNS provider without turning JNDI (and its remote lookups) back on for the whole service.
+    private static final InitialContextFactory DNS_FACTORY = ServiceLoader
+            .load(InitialContextFactory.class, ClassLoader.getPlatformClassLoader()).stream()
+            .filter(p -> p.type().getName().equals(DNS_FACTORY_CLASS))
+            .map(ServiceLoader.Provider::get)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("this JVM has no JNDI DNS provider (module jdk.naming.dns)"));
 
     private final Duration timeout;
     private final String providerUrl;
@@ -44,13 +56,13 @@ public final class DnsTxtResolver {
      */
     public List<String> lookup(String name) {
         Hashtable<String, String> env = new Hashtable<>();
-        env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.dns.DnsContextFactory");
+        env.put(Context.INITIAL_CONTEXT_FACTORY, DNS_FACTORY_CLASS);
         env.put(Context.PROVIDER_URL, providerUrl);
         env.put("com.sun.jndi.dns.timeout.initial", Long.toString(Math.max(1, timeout.toMillis())));
         env.put("com.sun.jndi.dns.timeout.retries", "1");
         DirContext context = null;
         try {
-            context = new InitialDirContext(env);
+            context = (DirContext) DNS_FACTORY.getInitialContext(env);
             Attributes attributes = context.getAttributes(name, new String[] {"TXT"});
             Attribute txt = attributes.get("TXT");
             List<String> values = new ArrayList<>();

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.atpin.identity.net.SafeHttpClient;
+import dev.atpin.testing.LoopbackDnsServer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The identity beans are built from atpin.identity.* in the running service. */
@@ -30,6 +33,16 @@ class IdentityWiringTest {
         assertThat(config.http().maxResponseBytes()).isEqualTo(1024 * 1024);
         assertThat(config.didCache().ttl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(http.allowsInsecureLocal()).isTrue();
+    }
+
+    @Test
+    void dnsTxtLookupsWorkAlthoughQuarkusSwitchesJndiOff() {
+        try (LoopbackDnsServer dns = new LoopbackDnsServer(
+                Map.of("_atproto.alice.example.com", List.of("did=did:plc:7iza6de2dwap2sbkpav7c6c6")))) {
+            DnsTxtResolver resolver = new DnsTxtResolver(Duration.ofSeconds(2), List.of(dns.address()));
+            assertThat(resolver.lookup("_atproto.alice.example.com"))
+                    .containsExactly("did=did:plc:7iza6de2dwap2sbkpav7c6c6");
+        }
     }
 
     @Test

@@ -176,7 +176,8 @@ public final class SafeHttpClient implements AutoCloseable {
     }
 
     private void check(URI url, Options options, long deadline, boolean redirected) {
-        String what = redirected ? "redirect to " + url : url.toString();
+        String shown = withoutUserInfo(url);
+        String what = redirected ? "redirect to " + shown : shown;
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         boolean insecure = settings.allowInsecureLocal();
         int port = url.getPort();
@@ -282,6 +283,12 @@ public final class SafeHttpClient implements AutoCloseable {
         }
     }
 
+    /** The URL as it may appear in messages and logs: any {@code user:password@} part is cut out. */
+    private static String withoutUserInfo(URI url) {
+        String raw = url.toString();
+        return url.getRawUserInfo() == null ? raw : raw.replace(url.getRawUserInfo() + "@", "");
+    }
+
     private static boolean isRedirect(int status) {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
@@ -373,7 +380,8 @@ public final class SafeHttpClient implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
-        lookups.close();
+        client.shutdownNow();
+        // not close(): that would wait for a lookup stuck in the system resolver
+        lookups.shutdownNow();
     }
 }
