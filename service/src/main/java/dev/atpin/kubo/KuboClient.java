@@ -192,7 +192,12 @@ public class KuboClient {
             throws KuboException {
         HttpResponse<InputStream> response;
         try {
-            response = http.send(post(path, args).build(), HttpResponse.BodyHandlers.ofInputStream());
+            // Kubo sends the headers with its first event, which for a block nobody has never comes:
+            // the request timeout (which ends when the headers arrive) covers that wait.
+            response = http.send(post(path, args).timeout(noProgressTimeout).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new KuboException("no progress for " + noProgressTimeout.toSeconds() + "s during " + path);
         } catch (IOException e) {
             throw new KuboException(name + " unreachable: " + e.getMessage(), e);
         } catch (InterruptedException e) {
