@@ -206,6 +206,48 @@ public final class DagCbor {
         return out.toByteArray();
     }
 
+    /**
+     * Reads selected top-level scalar fields (strings, integers, booleans) of an encoded map without decoding the
+     * rest: other values, byte strings included, are skipped unread. This is the cheap look at a firehose body
+     * that decides whether the whole body is worth decoding; it is not a validation, the full decode is.
+     *
+     * @return the wanted fields that were present with a scalar value (absent ones are left out)
+     * @throws IpldException if the input is not a map or is malformed along the way
+     */
+    static Map<String, Object> scan(byte[] bytes, int offset, int length, java.util.Set<String> wanted) {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        Map<String, Object> found = new LinkedHashMap<>();
+        try (JsonParser parser = FACTORY.createParser(bytes, offset, length)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IpldException("invalid DAG-CBOR: expected a map");
+            }
+            JsonToken token;
+            while (found.size() < wanted.size() && (token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (value == null) {
+                    throw new IpldException("invalid DAG-CBOR: truncated input");
+                }
+                if (!wanted.contains(name) || found.containsKey(name)) {
+                    parser.skipChildren();
+                    continue;
+                }
+                switch (value) {
+                    case VALUE_STRING -> found.put(name, parser.getText());
+                    case VALUE_NUMBER_INT -> found.put(name, parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                            ? parser.getBigIntegerValue() : parser.getLongValue());
+                    case VALUE_TRUE, VALUE_FALSE -> found.put(name, parser.getBooleanValue());
+                    default -> parser.skipChildren();
+                }
+            }
+            return found;
+        } catch (IpldException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new IpldException("invalid DAG-CBOR: " + firstLine(e.getMessage()), e);
+        }
+    }
+
     private static String firstLine(String message) {
         if (message == null) {
             return "malformed input";

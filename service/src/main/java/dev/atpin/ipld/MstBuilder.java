@@ -39,7 +39,7 @@ public final class MstBuilder {
     /**
      * Adds or replaces a key.
      *
-     * @param key   the repo path; non-empty, at most {@value MstNode#MAX_KEY_BYTES} bytes of UTF-8
+     * @param key   the repo path; non-empty, at most 1024 bytes of UTF-8
      * @param value the record CID
      * @return this builder
      * @throws IllegalArgumentException if the key is empty or too long
