@@ -17,6 +17,10 @@ public final class MstBuilder {
 
     private final Map<String, Cid> entries = new LinkedHashMap<>();
 
+    /** Starts with no keys; an empty builder builds the empty tree. */
+    public MstBuilder() {
+    }
+
     /**
      * The tree that was built.
      *
@@ -42,14 +46,11 @@ public final class MstBuilder {
      * @param key   the repo path; non-empty, at most 1024 bytes of UTF-8
      * @param value the record CID
      * @return this builder
-     * @throws IllegalArgumentException if the key is empty or too long
+     * @throws IllegalArgumentException if the key is empty, too long or not valid Unicode
      */
     public MstBuilder put(String key, Cid value) {
         Objects.requireNonNull(value, "value");
-        int length = key.getBytes(StandardCharsets.UTF_8).length;
-        if (length == 0 || length > MstNode.MAX_KEY_BYTES) {
-            throw new IllegalArgumentException("MST keys must be 1 to " + MstNode.MAX_KEY_BYTES + " bytes: " + key);
-        }
+        keyBytes(key);
         entries.put(key, value);
         return this;
     }
@@ -79,21 +80,28 @@ public final class MstBuilder {
      *
      * @param entries repo paths and their record CIDs
      * @return the root and the node blocks
-     * @throws IllegalArgumentException if a key is empty or too long
+     * @throws IllegalArgumentException if a key is empty, too long or not valid Unicode
      */
     public static Built build(Map<String, Cid> entries) {
         List<MstTree.Leaf> leaves = new ArrayList<>(entries.size());
         entries.forEach((key, value) -> {
-            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length == 0 || bytes.length > MstNode.MAX_KEY_BYTES) {
-                throw new IllegalArgumentException("MST keys must be 1 to " + MstNode.MAX_KEY_BYTES + " bytes: "
-                        + key);
-            }
-            leaves.add(MstTree.Leaf.of(bytes, Objects.requireNonNull(value, "value")));
+            leaves.add(MstTree.Leaf.of(keyBytes(key), Objects.requireNonNull(value, "value")));
         });
         MstTree.sortLeaves(leaves);
         Map<Cid, byte[]> blocks = new LinkedHashMap<>();
         Cid root = new MstTree(MstTree.NO_STUBS, blocks).root(new ArrayList<>(leaves));
         return new Built(root, blocks);
+    }
+
+    /** Keys are UTF-8 bytes; a lone surrogate has no UTF-8 form and would silently become '?'. */
+    private static byte[] keyBytes(String key) {
+        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length > MstNode.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("MST keys must be 1 to " + MstNode.MAX_KEY_BYTES + " bytes: " + key);
+        }
+        if (!new String(bytes, StandardCharsets.UTF_8).equals(key)) {
+            throw new IllegalArgumentException("MST key is not valid Unicode: " + key);
+        }
+        return bytes;
     }
 }

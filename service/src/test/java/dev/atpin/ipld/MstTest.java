@@ -249,6 +249,15 @@ class MstTest {
     }
 
     @Test
+    void refusesKeysAnMstCannotHold() {
+        assertThrows(IllegalArgumentException.class, () -> new MstBuilder().put("", LEAF));
+        assertThrows(IllegalArgumentException.class, () -> new MstBuilder().put("a".repeat(1025), LEAF));
+        assertThrows(IllegalArgumentException.class, () -> MstBuilder.build(Map.of("a/\ud800", LEAF)));
+        assertEquals(1, Mst.entries(MstBuilder.build(Map.of("a".repeat(1024), LEAF)),
+                MstBuilder.build(Map.of("a".repeat(1024), LEAF)).root()).size());
+    }
+
+    @Test
     void invertsRandomCommitsOnRandomTrees() {
         Random random = new Random(3);
         for (int round = 0; round < 200; round++) {
