@@ -5,6 +5,7 @@ import dev.atpin.accounts.Quotas;
 import dev.atpin.api.ApiException;
 import io.agroal.api.AgroalDataSource;
 import java.sql.Connection;
+import java.util.Optional;
 import java.util.OptionalLong;
 import dev.atpin.dispatch.ContentLedger;
 import dev.atpin.dispatch.NodeRegistry;
@@ -95,6 +96,51 @@ public class PinService {
         if (!old.overQuota()) {
             ledger.release(old.cid());
         }
+    }
+
+    /**
+     * A pin record at {@code source} (an {@code at://} URI) wants {@code pin}: creates its request,
+     * or updates the name and origins of the one it has. Runs in the caller's transaction.
+     *
+     * @return why no request could be made (a quota), empty when the record is pinned
+     */
+    @Transactional(rollbackOn = SQLException.class)
+    public Optional<String> putRecordPin(String did, String source, ValidPin pin) throws SQLException {
+        Optional<PinRequest> existing = store.findBySource(did, source);
+        if (existing.isPresent()) {
+            if (existing.get().cid().equals(pin.cid().normalized())) {
+                store.updateNameAndOrigins(existing.get().id(), pin.name(), pin.origins());
+                return Optional.empty();
+            }
+            dropRecordPin(did, source);
+        }
+        try {
+            create(did, pin, source, false);
+            return Optional.empty();
+        } catch (ApiException refused) {
+            // Returned, not thrown: the rest of the commit that carried this record must still apply.
+            return Optional.of(refused.details());
+        }
+    }
+
+    /** The record at {@code source} is gone: its request ends and its content is released. */
+    @Transactional(rollbackOn = SQLException.class)
+    public boolean dropRecordPin(String did, String source) throws SQLException {
+        Optional<PinRequest> existing = store.findBySource(did, source);
+        if (existing.isEmpty()) {
+            return false;
+        }
+        store.delete(did, existing.get().id());
+        if (!existing.get().overQuota()) {
+            ledger.release(existing.get().cid());
+        }
+        return true;
+    }
+
+    /** Every record-backed request of the tenant: source URI → normalized CID. */
+    @Transactional(rollbackOn = SQLException.class)
+    public Map<String, String> recordPins(String did) throws SQLException {
+        return store.recordSources(did);
     }
 
     /**

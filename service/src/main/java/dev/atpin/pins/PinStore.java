@@ -93,6 +93,43 @@ public class PinStore {
         }
     }
 
+    public Optional<PinRequest> findBySource(String did, String source) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(SELECT + " where r.did = ? and r.source = ? and r.source <> 'api'")) {
+            q.setString(1, did);
+            q.setString(2, source);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    public void updateNameAndOrigins(UUID id, String name, List<String> origins) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("update pin_request set name = ?, origins = ? where id = ?")) {
+            q.setString(1, name);
+            q.setArray(2, c.createArrayOf("text", origins.toArray()));
+            q.setObject(3, id);
+            q.executeUpdate();
+        }
+    }
+
+    /** Record-backed requests of a tenant: source → normalized CID. */
+    public Map<String, String> recordSources(String did) throws SQLException {
+        Map<String, String> out = new java.util.HashMap<>();
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "select source, cid from pin_request where did = ? and source <> 'api'")) {
+            q.setString(1, did);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Deletes the tenant's request; false when it has no such request. */
     public boolean delete(String did, UUID id) throws SQLException {
         try (Connection c = db.getConnection();

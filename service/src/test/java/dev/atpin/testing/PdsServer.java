@@ -80,6 +80,16 @@ public final class PdsServer implements AutoCloseable {
         Processes.run(RepoPaths.root(), Map.of(), List.of("bash", "scripts/pds.sh", "install"), 1800);
     }
 
+    /** A handle on the PDS the global {@link TestStack} started (no process of its own: close() does nothing). */
+    public static PdsServer attach() {
+        String url = System.getProperty("atpin.test.pds.url");
+        if (url == null) {
+            throw new IllegalStateException("no PDS in this test run");
+        }
+        return new PdsServer(null, null, url, System.getProperty("atpin.test.pds.plc"),
+                System.getProperty("atpin.test.pds.admin"));
+    }
+
     /** Starts a PDS and a PLC on free loopback ports and waits until both answer. */
     public static PdsServer start() {
         install();
@@ -295,6 +305,9 @@ public final class PdsServer implements AutoCloseable {
     /** Stops both servers (SIGTERM, then SIGKILL after 15 s) and deletes the data dir. */
     @Override
     public void close() {
+        if (process == null) {
+            return; // attached: the test stack owns it
+        }
         stop(process);
         deleteTree(workDir);
     }

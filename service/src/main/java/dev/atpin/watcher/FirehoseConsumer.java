@@ -1,0 +1,179 @@
+package dev.atpin.watcher;
+
+import dev.atpin.ipld.FirehoseEvent;
+import dev.atpin.ipld.FirehoseFrame;
+import dev.atpin.ipld.IpldException;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads one upstream's {@code com.atproto.sync.subscribeRepos} and hands each frame to the
+ * {@link FirehoseHandler}, one at a time and in order (the next frame is requested only when the
+ * previous one is handled). Reconnects from the last handled {@code seq} when the connection drops.
+ */
+final class FirehoseConsumer implements WebSocket.Listener {
+
+    private static final Logger LOG = Logger.getLogger(FirehoseConsumer.class);
+
+    private final String upstream;
+    private final URI endpoint;
+    private final FirehoseHandler handler;
+    private final Duration reconnectDelay;
+    private final HttpClient http;
+    private final AtomicLong lastSeq = new AtomicLong(-1);
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    private volatile boolean running = true;
+    private volatile WebSocket socket;
+    /** Frames are handled on the HTTP client's threads, which do not carry the application's class loader. */
+    private final ClassLoader appClassLoader = Thread.currentThread().getContextClassLoader();
+
+    FirehoseConsumer(String upstream, URI endpoint, OptionalLong cursor, FirehoseHandler handler,
+            Duration reconnectDelay) {
+        this.upstream = upstream;
+        this.endpoint = endpoint;
+        this.handler = handler;
+        this.reconnectDelay = reconnectDelay;
+        cursor.ifPresent(lastSeq::set);
+        // The PDS closes connections that ask for an HTTP/2 upgrade on plain http.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    String upstream() {
+        return upstream;
+    }
+
+    /** The last handled sequence number, or -1 before the first. */
+    long lastSeq() {
+        return lastSeq.get();
+    }
+
+    void start() {
+        connect();
+    }
+
+    void stop() {
+        running = false;
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+
+    private void connect() {
+        if (!running) {
+            return;
+        }
+        long seq = lastSeq.get();
+        URI uri = URI.create(endpoint + "/xrpc/com.atproto.sync.subscribeRepos" + (seq >= 0 ? "?cursor=" + seq : ""));
+        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, this)
+                .whenComplete((ws, error) -> {
+                    if (error != null) {
+                        LOG.infof("firehose %s: cannot connect (%s); retrying", upstream, error.getMessage());
+                        reconnectLater();
+                    } else {
+                        LOG.infof("firehose %s: connected from seq %d", upstream, seq);
+                    }
+                });
+    }
+
+    private void reconnectLater() {
+        if (running) {
+            CompletableFuture.delayedExecutor(reconnectDelay.toMillis(), TimeUnit.MILLISECONDS).execute(this::connect);
+        }
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        socket = webSocket;
+        partial.reset();
+        webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        // A binary message can arrive in pieces; frames are at most 5 MB.
+        byte[] chunk = new byte[data.remaining()];
+        data.get(chunk);
+        partial.writeBytes(chunk);
+        if (partial.size() > FirehoseFrame.MAX_BYTES) {
+            LOG.warnf("firehose %s: a message over %d bytes; reconnecting", upstream, FirehoseFrame.MAX_BYTES);
+            partial.reset();
+            webSocket.abort();
+            reconnectLater();
+            return null;
+        }
+        if (last) {
+            byte[] message = partial.toByteArray();
+            partial.reset();
+            Thread.currentThread().setContextClassLoader(appClassLoader);
+            handle(message);
+        }
+        if (running) {
+            webSocket.request(1);
+        }
+        return null;
+    }
+
+    private void handle(byte[] message) {
+        FirehoseFrame frame;
+        try {
+            frame = FirehoseFrame.parse(message);
+        } catch (IpldException e) {
+            LOG.infof("firehose %s: undecodable frame skipped: %s", upstream, e.getMessage());
+            return;
+        }
+        if (frame.header().isError()) {
+            FirehoseEvent event = frame.event();
+            LOG.warnf("firehose %s: upstream error %s", upstream, event);
+            return;
+        }
+        try {
+            handler.handle(upstream, frame, message);
+        } catch (Exception e) {
+            // The event stays unhandled: reconnect from before it so that it is seen again.
+            LOG.warnf(e, "firehose %s: handling seq %s failed, will replay", upstream, frame.seq());
+            WebSocket ws = socket;
+            if (ws != null) {
+                ws.abort();
+            }
+            reconnectLater();
+            return;
+        }
+        OptionalLong seq = frame.seq();
+        if (seq.isPresent()) {
+            lastSeq.accumulateAndGet(seq.getAsLong(), Math::max);
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        LOG.infof("firehose %s: closed (%d %s)", upstream, statusCode, reason);
+        reconnectLater();
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        if (running) {
+            LOG.infof("firehose %s: connection lost (%s); reconnecting", upstream, error.getMessage());
+            reconnectLater();
+        }
+    }
+}

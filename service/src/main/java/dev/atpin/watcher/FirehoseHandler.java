@@ -1,0 +1,121 @@
+package dev.atpin.watcher;
+
+import dev.atpin.identity.Did;
+import dev.atpin.identity.IdentityException;
+import dev.atpin.identity.IdentityResolver;
+import dev.atpin.identity.ResolvedIdentity;
+import dev.atpin.ipld.CommitVerification;
+import dev.atpin.ipld.FirehoseEvent;
+import dev.atpin.ipld.FirehoseFrame;
+import dev.atpin.ipld.RepoCommit;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * What the watcher does with each firehose frame. Frames of repos nobody enrolled are dropped
+ * after reading only the header and the repo's DID; the rest are verified before they change anything.
+ */
+@ApplicationScoped
+public class FirehoseHandler {
+
+    private static final Logger LOG = Logger.getLogger(FirehoseHandler.class);
+
+    private final WatchedRepos repos;
+    private final CommitApplier applier;
+    private final RecordPins records;
+    private final IdentityResolver identity;
+    private volatile Map<String, WatchedRepo> watched = Map.of();
+    private final Map<String, Long> skipped = new ConcurrentHashMap<>();
+
+    FirehoseHandler(WatchedRepos repos, CommitApplier applier, RecordPins records, IdentityResolver identity) {
+        this.repos = repos;
+        this.applier = applier;
+        this.records = records;
+        this.identity = identity;
+    }
+
+    /** The set of watched DIDs, refreshed often: enrollment starts with a backfill, so a late refresh loses nothing. */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refreshWatched() {
+        try {
+            watched = repos.all();
+        } catch (SQLException e) {
+            LOG.warn("could not refresh the watched repos", e);
+        }
+    }
+
+    public void refreshNow() {
+        refreshWatched();
+    }
+
+    Map<String, WatchedRepo> watched() {
+        return watched;
+    }
+
+    void handle(String upstream, FirehoseFrame frame, byte[] message) throws SQLException {
+        String did = frame.did();
+        if (did == null || !watched.containsKey(did)) {
+            skipped.merge(upstream, 1L, Long::sum);
+            return;
+        }
+        switch (frame.event()) {
+            case FirehoseEvent.Commit commit -> applier.apply(commit, message);
+            case FirehoseEvent.Sync sync -> onSync(sync);
+            case FirehoseEvent.Identity id -> onIdentity(id);
+            case FirehoseEvent.Account account -> onAccount(account);
+            default -> { }
+        }
+    }
+
+    /** {@code #sync}: the repo's state was reset; resync when its data root is not ours. */
+    private void onSync(FirehoseEvent.Sync sync) throws SQLException {
+        CommitVerification.Result verified = CommitVerification.verify(sync);
+        WatchedRepo repo = repos.find(sync.did()).orElse(null);
+        if (repo == null || repo.state() != RepoState.ACTIVE) {
+            return;
+        }
+        RepoCommit commit = verified.commit();
+        if (commit == null || !commit.data().toString().equals(repo.dataCid())) {
+            repos.desynchronize(sync.did(), "#sync announced data root "
+                    + (commit == null ? "?" : commit.data()) + ", ours is " + repo.dataCid());
+        }
+    }
+
+    /** {@code #identity}: the DID document changed (handle, key, or a move to another PDS). */
+    private void onIdentity(FirehoseEvent.Identity event) throws SQLException {
+        try {
+            ResolvedIdentity who = identity.refresh(new Did(event.did()));
+            if (who.pds() != null) {
+                repos.setPds(event.did(), who.pds().toString());
+            }
+        } catch (IdentityException e) {
+            LOG.infof("#identity of %s: cannot resolve: %s", event.did(), e.getMessage());
+        }
+    }
+
+    /** {@code #account}: deactivated or taken down freezes the repo's pins; deleted releases them after a grace. */
+    private void onAccount(FirehoseEvent.Account event) throws SQLException {
+        WatchedRepo repo = repos.find(event.did()).orElse(null);
+        if (repo == null) {
+            return;
+        }
+        if (event.active()) {
+            if (repo.state() == RepoState.FROZEN || repo.state() == RepoState.DELETED) {
+                repos.enroll(event.did(), repo.pdsUrl()); // resumes with a resync: changes may have happened
+            }
+        } else if ("deleted".equals(event.status())) {
+            repos.markDeleted(event.did());
+        } else {
+            repos.setState(event.did(), RepoState.FROZEN, "account " + event.status());
+        }
+    }
+
+    /** Frames skipped by upstream (not an enrolled repo). */
+    Map<String, Long> skipped() {
+        return skipped;
+    }
+}
