@@ -66,7 +66,10 @@ public class CommitApplier {
     /** Applies a commit to a repo whose row the caller has locked (live, or replayed after a resync). */
     Outcome applyVerified(WatchedRepo repo, FirehoseEvent.Commit event) throws SQLException {
         if (repo.rev() != null && event.rev().compareTo(repo.rev()) <= 0) {
-            return Outcome.REPLAYED; // already applied: replays after a restart are harmless
+            // Not newer than what we have: a replay after a restart (harmless) or a forged old
+            // commit. Either way nothing changes; it is counted.
+            metrics.counter("atpin.watcher.commits.stale").increment();
+            return Outcome.REPLAYED;
         }
         Optional<String> problem = check(repo, event);
         if (problem.isPresent()) {

@@ -60,9 +60,20 @@ public class Resyncer {
         this.metrics = metrics;
     }
 
+    private volatile boolean paused;
+
+    /** Holds resyncs until {@link #resume()} (tests use it to look at a repo between a rejection and its resync). */
+    public void pause() {
+        paused = true;
+    }
+
+    public void resume() {
+        paused = false;
+    }
+
     @Scheduled(every = "1s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void runDue() {
-        if (!config.enabled()) {
+        if (!config.enabled() || paused) {
             return;
         }
         try {
