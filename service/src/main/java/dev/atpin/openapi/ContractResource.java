@@ -15,7 +15,7 @@ import java.util.Set;
 @Path("/openapi")
 public class ContractResource {
 
-    private static final Set<String> CONTRACTS = Set.of("pinning-service.yaml");
+    private static final Set<String> CONTRACTS = Set.of("pinning-service.yaml", "admin.yaml");
 
     @GET
     @Path("{file}")
