@@ -47,3 +47,9 @@ create table record_problem (
 
 -- A record owns at most one request: replays and resyncs are idempotent.
 create unique index pin_request_by_source on pin_request (did, source) where source <> 'api';
+
+-- A record-backed request may carry a backup: the same bytes as an atproto blob in the owner's repo
+-- ({"blob": cid, "profile": import profile}), used when the network has lost the content.
+alter table pin_request add column backup jsonb;
+-- Set when a content was rebuilt from such a blob: shown to the requests as status details.
+alter table content add column restored_from text;

@@ -37,6 +37,7 @@ public class Dispatcher {
 
     private final PlacementQueue queue;
     private final SizeGate sizeGate;
+    private final BackupRestorer restorer;
     private final KuboNodes nodes;
     private final AgroalDataSource db;
     private final DispatchConfig config;
@@ -45,9 +46,11 @@ public class Dispatcher {
     private volatile boolean running;
     private ExecutorService workers;
 
-    Dispatcher(PlacementQueue queue, SizeGate sizeGate, KuboNodes nodes, AgroalDataSource db, DispatchConfig config) {
+    Dispatcher(PlacementQueue queue, SizeGate sizeGate, BackupRestorer restorer, KuboNodes nodes, AgroalDataSource db,
+            DispatchConfig config) {
         this.queue = queue;
         this.sizeGate = sizeGate;
+        this.restorer = restorer;
         this.nodes = nodes;
         this.db = db;
         this.config = config;
@@ -118,7 +121,7 @@ public class Dispatcher {
         long started = System.nanoTime();
         LongConsumer renew = leaseRenewer(claim);
         try {
-            if (!sizeGate.admit(claim, kubo, renew)) {
+            if (!admitOrRestore(claim, kubo, renew)) {
                 return;
             }
             kubo.pinAdd(claim.cid(), config.pinNamePrefix() + claim.cid(), config.noProgressTimeout(), renew);
@@ -129,6 +132,22 @@ public class Dispatcher {
             LOG.debugf("pin of %s on %s failed (attempt %d): %s", claim.cid(), claim.node(), claim.attempt(),
                     e.getMessage());
             queue.attemptFailed(claim, e.getMessage());
+        }
+    }
+
+    /**
+     * Measures the DAG against the quotas (fetching it). When the network cannot deliver it and a
+     * pin record carries a backup blob, the content is rebuilt from the blob and measured again.
+     */
+    private boolean admitOrRestore(PlacementQueue.Claim claim, KuboClient kubo, LongConsumer renew)
+            throws SQLException, KuboException {
+        try {
+            return sizeGate.admit(claim, kubo, renew);
+        } catch (KuboException unreachable) {
+            if (restorer.restore(claim.cid(), kubo).isEmpty()) {
+                throw unreachable;
+            }
+            return sizeGate.admit(claim, kubo, renew);
         }
     }
 

@@ -167,6 +167,38 @@ public class KuboClient {
         }
     }
 
+    /**
+     * Imports {@code data} as a UnixFS file with the given {@code add} options (chunker, CID version,
+     * raw leaves) without pinning it, and returns the root CID Kubo computed.
+     */
+    public String addBytes(byte[] data, Map<String, String> options, Duration callTimeout) throws KuboException {
+        Map<String, String> args = new java.util.TreeMap<>(options);
+        args.put("pin", "false");
+        args.put("quieter", "true");
+        String boundary = "atpin-" + java.util.UUID.randomUUID();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"blob\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        HttpRequest request = post("add", args).timeout(callTimeout)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofByteArray(data), HttpRequest.BodyPublishers.ofByteArray(tail)))
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new KuboException(errorMessage(response.body().getBytes(StandardCharsets.UTF_8)));
+            }
+            String[] lines = response.body().strip().split("\n");
+            return json.readTree(lines[lines.length - 1]).path("Hash").asText();
+        } catch (IOException e) {
+            throw new KuboException(name + " unreachable (add): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KuboException("interrupted");
+        }
+    }
+
     /** What a streamed event means: go on (with a progress value), or stop. */
     private record Step(boolean stop, long progress) {
         static final Step DONE = new Step(true, 0);

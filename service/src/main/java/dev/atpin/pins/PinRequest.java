@@ -14,10 +14,11 @@ import java.util.UUID;
  * @param statusDetails why the request failed, when it did: its own limit, or why the content failed
  * @param dagSize the content's DAG size in bytes, once known
  * @param overQuota the request failed on its own limits, and so no longer holds a reference to the content
+ * @param restoredFrom how the content was rebuilt from an atproto blob, when it was
  */
 public record PinRequest(UUID id, String did, String cid, String cidInput, String name, Map<String, String> meta,
         List<String> origins, String status, Instant created, String source, String statusDetails, Long dagSize,
-        boolean overQuota) {
+        boolean overQuota, String restoredFrom) {
 
     public static final String SOURCE_API = "api";
 

@@ -137,6 +137,12 @@ public class PinService {
         return true;
     }
 
+    /** Records the backup a pin record carries (JSON), or clears it. */
+    @Transactional(rollbackOn = SQLException.class)
+    public void setRecordBackup(String did, String source, String backupJson) throws SQLException {
+        store.setBackup(did, source, backupJson);
+    }
+
     /** Every record-backed request of the tenant: source URI → normalized CID. */
     @Transactional(rollbackOn = SQLException.class)
     public Map<String, String> recordPins(String did) throws SQLException {
@@ -155,7 +161,7 @@ public class PinService {
             Instant created = store.nextCreated(did);
             String status = ledger.want(cid, limits.replication());
             store.insert(new PinRequest(id, did, cid, pin.cidInput(), pin.name(), pin.meta(), pin.origins(), status,
-                    created, source, null, null, false));
+                    created, source, null, null, false, null));
             OptionalLong size = ledger.knownSize(cid);
             if (size.isPresent()) {
                 quotas.chargeNew(c, did, id, size.getAsLong());
@@ -190,6 +196,9 @@ public class PinService {
             }
             if (PinStatus.PINNED.equals(r.status()) && r.dagSize() != null) {
                 info.put("dag_size", r.dagSize().toString());
+            }
+            if (PinStatus.PINNED.equals(r.status()) && r.restoredFrom() != null) {
+                info.put("status_details", r.restoredFrom());
             }
             out.add(new PinStatusDto(r.id().toString(), r.status(), CREATED.format(r.created()),
                     new PinDto(r.cidInput(), r.name(), r.origins(), r.meta()),

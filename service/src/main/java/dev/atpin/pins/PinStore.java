@@ -30,7 +30,7 @@ public class PinStore {
     private static final String SELECT = """
             select r.id, r.did, r.cid, r.cid_input, r.name, r.meta::text, r.origins, r.status, r.created,
                    r.source, coalesce(r.failure, ct.status_details), ct.size_bytes,
-                   r.failure is not null
+                   r.failure is not null, ct.restored_from
             from pin_request r join content ct on ct.cid = r.cid
             """;
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
@@ -110,6 +110,17 @@ public class PinStore {
             q.setString(1, name);
             q.setArray(2, c.createArrayOf("text", origins.toArray()));
             q.setObject(3, id);
+            q.executeUpdate();
+        }
+    }
+
+    public void setBackup(String did, String source, String backupJson) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "update pin_request set backup = ?::jsonb where did = ? and source = ? and source <> 'api'")) {
+            q.setString(1, backupJson);
+            q.setString(2, did);
+            q.setString(3, source);
             q.executeUpdate();
         }
     }
@@ -280,7 +291,8 @@ public class PinStore {
                 rs.getString(10),
                 rs.getString(11),
                 (Long) rs.getObject(12),
-                rs.getBoolean(13));
+                rs.getBoolean(13),
+                rs.getString(14));
     }
 
     private String toJson(Map<String, String> map) {

@@ -1,6 +1,5 @@
 package dev.atpin.watcher;
 
-import dev.atpin.ipld.Cid;
 import dev.atpin.ipld.DagCbor;
 import dev.atpin.ipld.IpldException;
 import dev.atpin.pins.PinService;
@@ -53,9 +52,10 @@ public class RecordPins {
         Optional<String> refused = pins.putRecordPin(did, uri(did, path), pin);
         if (refused.isPresent()) {
             repos.problem(did, path, refused.get());
-        } else {
-            repos.clearProblem(did, path);
+            return;
         }
+        pins.setRecordBackup(did, uri(did, path), record.backup().map(RecordPins::backupJson).orElse(null));
+        repos.clearProblem(did, path);
     }
 
     /** The record at {@code path} was deleted (verified): its pin goes. */
@@ -87,7 +87,17 @@ public class RecordPins {
         return config.enrollmentCollection() + "/self";
     }
 
-    static Cid cidOf(byte[] block) {
-        return DagCbor.cid(block);
+    private static String backupJson(PinRecord.Backup backup) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("blob", backup.blob().toString());
+        out.put("profile", backup.profile().id());
+        out.put("addOptions", backup.profile().addOptions());
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 }

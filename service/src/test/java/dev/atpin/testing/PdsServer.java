@@ -210,6 +210,19 @@ public final class PdsServer implements AutoCloseable {
         return new RecordRef(body.path("uri").asText(), body.path("cid").asText());
     }
 
+    /**
+     * Uploads a blob ({@code com.atproto.repo.uploadBlob}) and returns the blob object to put in a
+     * record ({@code $type: blob}, {@code ref}, {@code mimeType}, {@code size}).
+     */
+    public Map<String, Object> uploadBlob(Account session, byte[] data, String mimeType) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(pdsUrl + "/xrpc/com.atproto.repo.uploadBlob"))
+                .header("Content-Type", mimeType)
+                .header("Authorization", "Bearer " + session.accessJwt())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(data));
+        JsonNode blob = checked("com.atproto.repo.uploadBlob", send(request)).path("blob");
+        return JSON.convertValue(blob, Map.class);
+    }
+
     /** Deletes a record from the account's repo ({@code com.atproto.repo.deleteRecord}). */
     public void deleteRecord(Account session, String collection, String rkey) {
         xrpcPost("com.atproto.repo.deleteRecord", session,
