@@ -1,7 +1,6 @@
 package dev.atpin.accounts;
 
 import dev.atpin.api.ApiExceptionMapper;
-import dev.atpin.auth.ApiTokenAuth;
 import dev.atpin.auth.Caller;
 import dev.atpin.auth.CurrentCaller;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,11 +22,12 @@ import org.jboss.logging.Logger;
  * {@code -remaining} and {@code -reset} (epoch seconds, as the compliance suite and other clients
  * read it); over the limit the answer is 429.
  *
+ * <p>It applies to every authenticated call (API tokens and service auth); others pass untouched.
+ *
  * <p>JAX-RS providers are created before runtime configuration exists, so this one only holds
  * proxies of application-scoped beans.
  */
 @Provider
-@ApiTokenAuth
 @Priority(Priorities.AUTHORIZATION)
 public class RateLimiter implements ContainerRequestFilter, ContainerResponseFilter {
 

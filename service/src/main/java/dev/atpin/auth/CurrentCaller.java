@@ -9,7 +9,8 @@ public class CurrentCaller {
 
     private Caller caller;
 
-    void set(Caller caller) {
+    /** Set by the authentication filters (API tokens, service auth). */
+    public void set(Caller caller) {
         this.caller = caller;
     }
 

@@ -64,7 +64,9 @@ public class BackupRestorer {
         try {
             backup = backupFor(cid);
         } catch (SQLException e) {
-            LOG.warn("cannot read backups", e);
+            if (!Thread.currentThread().isInterrupted()) { // interrupted = shutting down
+                LOG.warn("cannot read backups", e);
+            }
             return Optional.empty();
         }
         if (backup.isEmpty()) {

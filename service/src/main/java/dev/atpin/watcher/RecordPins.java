@@ -4,6 +4,7 @@ import dev.atpin.ipld.DagCbor;
 import dev.atpin.ipld.IpldException;
 import dev.atpin.pins.PinService;
 import dev.atpin.pins.ValidPin;
+import dev.atpin.xrpc.ServiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.util.Map;
@@ -20,11 +21,18 @@ public class RecordPins {
     private final PinService pins;
     private final WatchedRepos repos;
     private final WatcherConfig config;
+    private final ServiceConfig service;
 
-    RecordPins(PinService pins, WatchedRepos repos, WatcherConfig config) {
+    RecordPins(PinService pins, WatchedRepos repos, WatcherConfig config, ServiceConfig service) {
         this.pins = pins;
         this.repos = repos;
         this.config = config;
+        this.service = service;
+    }
+
+    /** Our service DID, which an enrollment record must name. */
+    public String serviceDid() {
+        return service.did();
     }
 
     public boolean isPinRecord(String path) {
@@ -80,7 +88,7 @@ public class RecordPins {
     public boolean isEnrollment(Object value) {
         return value instanceof Map<?, ?> record
                 && config.enrollmentCollection().equals(record.get("$type"))
-                && config.serviceDid().equals(record.get("service"));
+                && service.did().equals(record.get("service"));
     }
 
     public String enrollmentPath() {

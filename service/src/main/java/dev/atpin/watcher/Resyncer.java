@@ -163,7 +163,7 @@ public class Resyncer {
         if (snapshot.enrollment() == null || !records.isEnrollment(DagCbor.decode(snapshot.enrollment()))) {
             records.removeAll(did);
             repos.advance(did, snapshot.commit().rev(), snapshot.commit().data().toString(), null);
-            repos.setState(did, RepoState.UNENROLLED, "the repo has no enrollment record naming " + config.serviceDid());
+            repos.setState(did, RepoState.UNENROLLED, "the repo has no enrollment record naming " + records.serviceDid());
             repos.drainBuffer(did);
             return;
         }

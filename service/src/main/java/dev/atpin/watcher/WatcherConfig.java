@@ -28,10 +28,6 @@ public interface WatcherConfig {
     @WithDefault("dev.atpin.enrollment")
     String enrollmentCollection();
 
-    /** Our service DID, which an enrollment record must name. */
-    @WithDefault("did:web:localhost")
-    String serviceDid();
-
     /** How often the firehose cursor is saved (and at shutdown); replays after a crash are harmless. */
     @WithDefault("5s")
     Duration cursorSaveInterval();

@@ -27,8 +27,10 @@ class IdentityWiringTest {
     IdentityResolver resolver;
 
     @Test
-    void theDefaultsApplyAndTheTestProfileTurnsOnLocalDevelopmentAccess() {
-        assertThat(config.plcUrl()).isEqualTo(URI.create("https://plc.directory"));
+    void theDefaultsApplyAndTheTestStackPointsIdentityAtTheLocalPlc() {
+        // The global test stack runs a PLC directory and a PDS on loopback and configures both.
+        assertThat(config.plcUrl()).isEqualTo(URI.create(System.getProperty("atpin.test.pds.plc")));
+        assertThat(config.devHandleResolver()).contains(URI.create(System.getProperty("atpin.test.pds.url")));
         assertThat(config.http().maxRedirects()).isEqualTo(3);
         assertThat(config.http().maxResponseBytes()).isEqualTo(1024 * 1024);
         assertThat(config.didCache().ttl()).isEqualTo(Duration.ofMinutes(5));
@@ -47,8 +49,10 @@ class IdentityWiringTest {
 
     @Test
     void theInjectedResolverAppliesTheHandleRules() {
-        // no dev-handle-resolver is configured for the service's tests, so .test handles stay unresolvable
-        assertThatThrownBy(() -> resolver.resolve("alice.test"))
-                .isInstanceOf(IdentityException.class).hasMessageContaining("for development only");
+        // .test handles resolve through the test PDS; one it does not know does not resolve
+        assertThatThrownBy(() -> resolver.resolve("nobody-here.test"))
+                .isInstanceOf(IdentityException.class).hasMessageContaining("does not resolve");
+        assertThatThrownBy(() -> resolver.resolve("not a handle"))
+                .isInstanceOf(IdentityException.class);
     }
 }
