@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# ./atpin run — the service on 127.0.0.1:8080 with everything it needs, all local:
+# ./atpin run [--with-pds] — the service on 127.0.0.1:8080 with everything it needs, all local:
 # an embedded PostgreSQL (data in .atpin/postgres) and one Kubo node (repo in .atpin/kubo).
+# With --with-pds it also starts the reference atproto PDS and a PLC directory on loopback with a
+# demo account (printed), so that atproto login and the repo watcher work with no outside service.
 # Builds Kubo and the service when missing. Ctrl-C stops everything it started.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 state="$root/.atpin"
 mkdir -p "$state"
+
+with_pds=false
+for arg in "$@"; do
+  case "$arg" in
+    --with-pds) with_pds=true ;;
+    *) echo "usage: ./atpin run [--with-pds]" >&2; exit 2 ;;
+  esac
+done
 
 port="${ATPIN_PORT:-8080}"
 kubo_api_port="${ATPIN_KUBO_API_PORT:-5101}"
@@ -34,6 +44,32 @@ else
   done
 fi
 
+pds_pid=""
+pds_args=()
+if $with_pds; then
+  scripts/pds.sh install
+  pds_port="${ATPIN_PDS_PORT:-2583}"
+  plc_port="${ATPIN_PLC_PORT:-2582}"
+  # The PLC directory is in memory: the PDS's data must start fresh with it every time.
+  pds_data="$(mktemp -d "$state/pds-XXXXXX")"
+  ATPIN_PDS_DEMO_ACCOUNT="${ATPIN_PDS_DEMO_ACCOUNT:-demo}" \
+    scripts/pds.sh start "$pds_port" "$plc_port" "$pds_data/data" >"$pds_data/ready" 2>"$state/pds.log" &
+  pds_pid=$!
+  for _ in $(seq 1 300); do
+    [ -s "$pds_data/ready" ] && break
+    kill -0 "$pds_pid" 2>/dev/null || { echo "atpin: the PDS failed to start, see $state/pds.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  ready="$(head -1 "$pds_data/ready")"
+  field() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval("d"+sys.argv[2]))' "$ready" "$1"; }
+  pds_url="$(field "['pdsUrl']")"
+  plc_url="$(field "['plcUrl']")"
+  demo_handle="$(field "['demo']['handle']")"
+  demo_password="$(field "['demo']['password']")"
+  pds_args=(-Datpin.identity.allow-insecure-local=true -Datpin.identity.plc-url="$plc_url"
+            -Datpin.identity.dev-handle-resolver="$pds_url")
+fi
+
 jar="service/target/quarkus-app/quarkus-run.jar"
 if [ ! -f "$jar" ] || [ -n "$(find service/src migrations openapi pom.xml service/pom.xml -newer "$jar" -print -quit)" ]; then
   echo "atpin: building the service"
@@ -47,6 +83,7 @@ java -Dquarkus.http.port="$port" \
      -Datpin.auth.dev-token-file="$state/dev-token" \
      -Datpin.embedded-postgres.data-dir="$state/postgres" \
      -Datpin.auth.key-dir="$state/keys" \
+     ${pds_args[@]+"${pds_args[@]}"} \
      -jar "$jar" &
 service_pid=$!
 
@@ -54,6 +91,10 @@ stop() {
   kill "$service_pid" 2>/dev/null || true
   wait "$service_pid" 2>/dev/null || true
   if [ -n "$kubo_pid" ]; then kill "$kubo_pid" 2>/dev/null || true; wait "$kubo_pid" 2>/dev/null || true; fi
+  if [ -n "$pds_pid" ]; then
+    kill "$pds_pid" 2>/dev/null || true; wait "$pds_pid" 2>/dev/null || true
+    rm -rf "$pds_data"
+  fi
 }
 trap stop EXIT INT TERM
 
@@ -75,6 +116,13 @@ for _ in $(seq 1 600); do
     $ipfs pin remote ls --service=atpin
 
 MSG
+    if $with_pds; then
+      cat <<MSG
+  Demo atproto PDS      $pds_url   (PLC directory $plc_url)
+  Demo account          handle $demo_handle   password $demo_password
+
+MSG
+    fi
     break
   fi
   kill -0 "$service_pid" 2>/dev/null || { echo "atpin: the service failed to start" >&2; exit 1; }

@@ -32,7 +32,7 @@ public final class EmbeddedDatabase {
         Path dataDir = Path.of(config.getOptionalValue("atpin.embedded-postgres.data-dir", String.class)
                 .orElse(".atpin/postgres"));
         int port = config.getOptionalValue("atpin.embedded-postgres.port", Integer.class).orElse(0);
-        EmbeddedPostgres postgres = start(dataDir, port);
+        EmbeddedPostgres postgres = start(dataDir, port, true);
         System.setProperty(URL_PROPERTY, jdbcUrl(postgres));
         System.setProperty("quarkus.datasource.username", "postgres");
         System.setProperty("quarkus.datasource.password", "postgres");
@@ -41,8 +41,13 @@ public final class EmbeddedDatabase {
                 postgres.getPort(), dataDir.toAbsolutePath());
     }
 
-    /** Starts a PostgreSQL keeping its data in {@code dataDir} across restarts; port 0 picks a free one. */
-    public static EmbeddedPostgres start(Path dataDir, int port) {
+    /**
+     * Starts a PostgreSQL keeping its data in {@code dataDir} across restarts; port 0 picks a free one.
+     *
+     * @param durable fsync and synchronous commits on (local runs: a 202 must survive a crash);
+     *     off only for throwaway test databases, where it saves time
+     */
+    public static EmbeddedPostgres start(Path dataDir, int port, boolean durable) {
         try {
             Files.createDirectories(dataDir.getParent() == null ? Path.of(".") : dataDir.getParent());
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -50,6 +55,12 @@ public final class EmbeddedDatabase {
                     .setCleanDataDirectory(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("max_connections", "100");
+            if (durable) {
+                // zonky's defaults trade durability for speed; a local run keeps real data
+                builder.setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on");
+            }
             if (port > 0) {
                 builder.setPort(port);
             }

@@ -33,7 +33,7 @@ public class TestStack implements QuarkusTestResourceLifecycleManager {
         Map<String, String> config = new HashMap<>();
         try {
             Path work = Files.createTempDirectory("atpin-test-");
-            postgres = EmbeddedDatabase.start(work.resolve("postgres"), 0);
+            postgres = EmbeddedDatabase.start(work.resolve("postgres"), 0, false);
             config.put("quarkus.datasource.jdbc.url", EmbeddedDatabase.jdbcUrl(postgres));
             config.put("quarkus.datasource.username", "postgres");
             config.put("quarkus.datasource.password", "postgres");
