@@ -22,10 +22,23 @@ port="${ATPIN_PORT:-8080}"
 kubo_api_port="${ATPIN_KUBO_API_PORT:-5101}"
 dev_did="${ATPIN_DEV_DID:-did:plc:localdevelopmentaaaaaaaa}"
 
+kubo_pid=""
+pds_pid=""
+service_pid=""
+# Everything started here is stopped on exit, whatever the reason.
+stop() {
+  if [ -n "$service_pid" ]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
+  if [ -n "$kubo_pid" ]; then kill "$kubo_pid" 2>/dev/null || true; wait "$kubo_pid" 2>/dev/null || true; fi
+  if [ -n "$pds_pid" ]; then
+    kill "$pds_pid" 2>/dev/null || true; wait "$pds_pid" 2>/dev/null || true
+    rm -rf "${pds_data:-}"
+  fi
+}
+trap stop EXIT INT TERM
+
 ipfs="$(scripts/kubo.sh)"
 export IPFS_PATH="$state/kubo" IPFS_TELEMETRY=off
 
-kubo_pid=""
 if curl -fsS -X POST "http://127.0.0.1:$kubo_api_port/api/v0/id" >/dev/null 2>&1; then
   echo "atpin: using the Kubo node already running on 127.0.0.1:$kubo_api_port"
 else
@@ -44,7 +57,6 @@ else
   done
 fi
 
-pds_pid=""
 pds_args=()
 if $with_pds; then
   scripts/pds.sh install
@@ -52,12 +64,12 @@ if $with_pds; then
   plc_port="${ATPIN_PLC_PORT:-2582}"
   # The PLC directory is in memory: the PDS's data must start fresh with it every time.
   pds_data="$(mktemp -d "$state/pds-XXXXXX")"
-  ATPIN_PDS_DEMO_ACCOUNT="${ATPIN_PDS_DEMO_ACCOUNT:-demo}" \
+  ATPIN_PDS_DEMO_ACCOUNT="${ATPIN_PDS_DEMO_ACCOUNT:-alice}" \
     scripts/pds.sh start "$pds_port" "$plc_port" "$pds_data/data" >"$pds_data/ready" 2>"$state/pds.log" &
   pds_pid=$!
   for _ in $(seq 1 300); do
     [ -s "$pds_data/ready" ] && break
-    kill -0 "$pds_pid" 2>/dev/null || { echo "atpin: the PDS failed to start, see $state/pds.log" >&2; exit 1; }
+    kill -0 "$pds_pid" 2>/dev/null || { echo "atpin: the PDS failed to start: $(tail -3 "$state/pds.log")" >&2; exit 1; }
     sleep 0.2
   done
   ready="$(head -1 "$pds_data/ready")"
@@ -87,16 +99,6 @@ java -Dquarkus.http.port="$port" \
      -jar "$jar" &
 service_pid=$!
 
-stop() {
-  kill "$service_pid" 2>/dev/null || true
-  wait "$service_pid" 2>/dev/null || true
-  if [ -n "$kubo_pid" ]; then kill "$kubo_pid" 2>/dev/null || true; wait "$kubo_pid" 2>/dev/null || true; fi
-  if [ -n "$pds_pid" ]; then
-    kill "$pds_pid" 2>/dev/null || true; wait "$pds_pid" 2>/dev/null || true
-    rm -rf "$pds_data"
-  fi
-}
-trap stop EXIT INT TERM
 
 for _ in $(seq 1 600); do
   if curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; then

@@ -18,8 +18,14 @@ public class AtpinMain {
     public static void main(String... args) {
         EmbeddedDatabase.startIfNoDatasourceConfigured();
         if (args.length > 0 && MintTokenCommand.NAME.equals(args[0])) {
+            // A one-shot command next to a running service: no background work, and stdout holds
+            // the token alone (logs go to stderr).
             System.setProperty("quarkus.scheduler.enabled", "false");
             System.setProperty("quarkus.http.host-enabled", "false");
+            System.setProperty("quarkus.banner.enabled", "false");
+            System.setProperty("quarkus.log.console.stderr", "true");
+            System.setProperty("atpin.dispatch.enabled", "false");
+            System.setProperty("atpin.watcher.enabled", "false");
             Quarkus.run(MintTokenCommand.class, args);
         } else {
             Quarkus.run(args);

@@ -7,6 +7,13 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "atpin.api")
 public interface ApiConfig {
 
+    /**
+     * Largest request body, in bytes, refused with our Failure body (413 {@code BODY_TOO_LARGE}).
+     * {@code quarkus.http.limits.max-body-size} stays above it as the network-level cap.
+     */
+    @WithDefault("65536")
+    int maxBodyBytes();
+
     /** Largest accepted {@code name}, in characters (the spec's limit). */
     @WithDefault("255")
     int maxNameLength();

