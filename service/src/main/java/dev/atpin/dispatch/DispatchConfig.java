@@ -75,6 +75,10 @@ public interface DispatchConfig {
      */
     java.util.Optional<String> instanceId();
 
+    /** How often each node's real pins are compared with what Postgres says it holds. */
+    @WithDefault("5m")
+    Duration reconcileInterval();
+
     /** How often the node health of every configured Kubo node is refreshed. */
     @WithDefault("10s")
     Duration healthInterval();
