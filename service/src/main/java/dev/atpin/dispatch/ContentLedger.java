@@ -65,11 +65,17 @@ public class ContentLedger {
     /** One live request fewer wants {@code cid}; at zero the grace period before unpinning starts. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void release(String cid) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement down = c.prepareStatement("""
-                        update content set refcount = refcount - 1,
-                               released_at = case when refcount = 1 then now() else released_at end
-                        where cid = ? and refcount > 0""")) {
+        try (Connection c = db.getConnection()) {
+            release(c, cid);
+        }
+    }
+
+    /** One reference fewer, on the caller's connection; at zero the grace period starts. */
+    static void release(Connection c, String cid) throws SQLException {
+        try (PreparedStatement down = c.prepareStatement("""
+                update content set refcount = refcount - 1,
+                       released_at = case when refcount = 1 then now() else released_at end
+                where cid = ? and refcount > 0""")) {
             down.setString(1, cid);
             down.executeUpdate();
         }

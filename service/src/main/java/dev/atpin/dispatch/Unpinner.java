@@ -50,21 +50,19 @@ public class Unpinner {
     /** Replaced requests keep their old content until the new request has settled. */
     void releaseSettledReplacements() throws SQLException {
         Jdbc.inTransaction(db, c -> {
+            List<String> settledCids = new ArrayList<>();
             try (PreparedStatement settled = c.prepareStatement("""
                     delete from deferred_release d
                     where not exists (select 1 from pin_request r
                                       where r.id = d.waiting_for and r.status in ('queued', 'pinning'))
                     returning d.cid""");
-                    PreparedStatement release = c.prepareStatement("""
-                            update content set refcount = refcount - 1,
-                                   released_at = case when refcount = 1 then now() else released_at end
-                            where cid = ? and refcount > 0""")) {
-                try (ResultSet rs = settled.executeQuery()) {
-                    while (rs.next()) {
-                        release.setString(1, rs.getString(1));
-                        release.executeUpdate();
-                    }
+                    ResultSet rs = settled.executeQuery()) {
+                while (rs.next()) {
+                    settledCids.add(rs.getString(1));
                 }
+            }
+            for (String cid : settledCids) {
+                ContentLedger.release(c, cid);
             }
             return null;
         });

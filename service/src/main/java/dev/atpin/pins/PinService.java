@@ -60,10 +60,9 @@ public class PinService {
     @Transactional(rollbackOn = SQLException.class)
     public PinResultsDto list(String did, PinQuery query) throws SQLException {
         List<PinRequest> page = store.list(did, query);
-        long count = page.size() < query.limit() && query.before().isEmpty() && query.after().isEmpty()
-                && page.size() > 0 && !query.onlyStatusFilter()
-                ? page.size()
-                : store.count(did, query);
+        // A short page without paging filters holds every match: no need to count them again.
+        boolean pageHoldsAll = page.size() < query.limit() && query.before().isEmpty() && query.after().isEmpty();
+        long count = pageHoldsAll ? page.size() : store.count(did, query);
         return new PinResultsDto(count, views(page));
     }
 
