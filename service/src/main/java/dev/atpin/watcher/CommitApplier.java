@@ -71,12 +71,19 @@ public class CommitApplier {
             metrics.counter("atpin.watcher.commits.stale").increment();
             return Outcome.REPLAYED;
         }
-        Optional<String> problem = check(repo, event);
+        CommitVerification.Result verified;
+        try {
+            verified = CommitVerification.verify(event);
+        } catch (IpldException e) {
+            reject(repo.did(), event, "malformed commit: " + e.getMessage());
+            return Outcome.REJECTED;
+        }
+        Optional<String> problem = check(repo, event, verified);
         if (problem.isPresent()) {
             reject(repo.did(), event, problem.get());
             return Outcome.REJECTED;
         }
-        Car car = CommitVerification.verify(event).blocks();
+        Car car = verified.blocks();
         for (FirehoseEvent.RepoOp op : event.ops()) {
             if (records.isPinRecord(op.path())) {
                 if ("delete".equals(op.action())) {
@@ -88,25 +95,19 @@ public class CommitApplier {
                 if ("delete".equals(op.action()) || !records.isEnrollment(DagCbor.decode(car.get(op.cid())))) {
                     records.removeAll(repo.did());
                     repos.setState(repo.did(), RepoState.UNENROLLED, "the enrollment record was removed");
-                    repos.advance(repo.did(), event.rev(), commitData(car, event), time(event.time()));
+                    repos.advance(repo.did(), event.rev(), verified.commit().data().toString(), time(event.time()));
                     return Outcome.APPLIED;
                 }
             }
         }
-        repos.advance(repo.did(), event.rev(), commitData(car, event), time(event.time()));
+        repos.advance(repo.did(), event.rev(), verified.commit().data().toString(), time(event.time()));
         return Outcome.APPLIED;
     }
 
     /** Every check a commit must pass before it may change anything; empty when it passes. */
-    private Optional<String> check(WatchedRepo repo, FirehoseEvent.Commit event) {
+    private Optional<String> check(WatchedRepo repo, FirehoseEvent.Commit event, CommitVerification.Result verified) {
         if (event.tooBig()) {
             return Optional.of("commit marked tooBig: its blocks are not in the event");
-        }
-        CommitVerification.Result verified;
-        try {
-            verified = CommitVerification.verify(event);
-        } catch (IpldException e) {
-            return Optional.of("malformed commit: " + e.getMessage());
         }
         if (!verified.valid()) {
             return Optional.of("commit " + event.rev() + " failed verification: " + verified.detail());
@@ -146,10 +147,6 @@ public class CommitApplier {
         metrics.counter("atpin.watcher.commits.rejected").increment();
         LOG.warnf("rejected commit seq %d of %s: %s", event.seq(), did, why);
         repos.desynchronize(did, why);
-    }
-
-    private static String commitData(Car car, FirehoseEvent.Commit event) {
-        return RepoCommit.decode(car.get(event.commit())).data().toString();
     }
 
     static OffsetDateTime time(String text) {
