@@ -7,7 +7,6 @@ import dev.atpin.identity.net.SafeHttpClient;
 import dev.atpin.testing.LoopbackDnsServer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,10 @@ class IdentityWiringTest {
 
     @Test
     void theDefaultsApplyAndTheTestProfileTurnsOnLocalDevelopmentAccess() {
-        assertThat(config.plcUrl()).isEqualTo(URI.create("https://plc.directory"));
+        // the global test stack points the service at the reference PDS's own PLC
+        assertThat(config.plcUrl().toString()).startsWith("http://127.0.0.1:");
+        assertThat(config.devHandleResolver()).hasValueSatisfying(
+                url -> assertThat(url.toString()).startsWith("http://localhost:"));
         assertThat(config.http().maxRedirects()).isEqualTo(3);
         assertThat(config.http().maxResponseBytes()).isEqualTo(1024 * 1024);
         assertThat(config.didCache().ttl()).isEqualTo(Duration.ofMinutes(5));
@@ -47,8 +49,10 @@ class IdentityWiringTest {
 
     @Test
     void theInjectedResolverAppliesTheHandleRules() {
-        // no dev-handle-resolver is configured for the service's tests, so .test handles stay unresolvable
-        assertThatThrownBy(() -> resolver.resolve("alice.test"))
-                .isInstanceOf(IdentityException.class).hasMessageContaining("for development only");
+        // .test handles are asked of the test PDS, which knows no such account
+        assertThatThrownBy(() -> resolver.resolve("nobody-here.test"))
+                .isInstanceOf(IdentityException.class).hasMessageContaining("does not resolve to a DID");
+        assertThatThrownBy(() -> resolver.resolve("alice.invalid"))
+                .isInstanceOf(IdentityException.class);
     }
 }

@@ -160,6 +160,11 @@ public final class PdsServer implements AutoCloseable {
         return plcUrl;
     }
 
+    /** What the PDS wrote to its log so far (for diagnosing a failed test). */
+    public String log() {
+        return readLog(workDir.resolve("pds.log"));
+    }
+
     /** Basic-auth password of the PDS's admin API ({@code admin:<password>}); generated at start. */
     public String adminPassword() {
         return adminPassword;
