@@ -82,10 +82,11 @@ public final class ClientKeys {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair pair = generator.generateKeyPair();
+            // client-<UTC time>-<nn>: names sort in creation order, also for two keys made in the same second
             String base = "client-" + NAME.format(ZonedDateTime.now(ZoneOffset.UTC));
-            Path file = dir.resolve(base + SUFFIX);
+            Path file = dir.resolve(base + "-01" + SUFFIX);
             for (int i = 2; Files.exists(file); i++) {
-                file = dir.resolve(base + "-" + i + SUFFIX);
+                file = dir.resolve(base + "-%02d".formatted(i) + SUFFIX);
             }
             String pem = "-----BEGIN PRIVATE KEY-----\n"
                     + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
