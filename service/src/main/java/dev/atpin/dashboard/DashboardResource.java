@@ -89,6 +89,13 @@ public class DashboardResource {
         }
     }
 
+    /** Someone typed /login or /logout into the address bar: both are form POSTs, the landing page has the form. */
+    @GET
+    @Path("{page: login|logout}")
+    public Response toLanding() {
+        return seeOther("/");
+    }
+
     @GET
     @Path("oauth/callback")
     public Response callback(@Context HttpHeaders headers, @QueryParam("state") String state,

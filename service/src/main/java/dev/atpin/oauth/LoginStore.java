@@ -72,6 +72,7 @@ public final class LoginStore {
     }
 
     private static PendingLogin read(ResultSet r) throws SQLException {
+        // the callback needs the issuer and the token and revocation endpoints; PAR and authorize are behind us
         AuthServer server = new AuthServer(r.getString("issuer"), null, null,
                 URI.create(r.getString("token_endpoint")),
                 Optional.ofNullable(r.getString("revocation_endpoint")).map(URI::create));

@@ -61,6 +61,11 @@ public final class TokenClient {
         if (!fresh.sub().equals(session.did())) {
             throw new OAuthException("the authorization server refreshed the session for a different account");
         }
+        if (fresh.refreshToken().isEmpty()) {
+            // atproto servers rotate refresh tokens; one that does not has left the current one valid
+            return new Tokens(fresh.accessToken(), Optional.of(refreshToken), fresh.scope(), fresh.sub(),
+                    fresh.accessExpiresAt());
+        }
         return fresh;
     }
 

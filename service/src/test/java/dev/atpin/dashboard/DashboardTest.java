@@ -77,6 +77,15 @@ class DashboardTest {
     }
 
     @Test
+    void typingTheFormAddressesIntoTheAddressBarLeadsToTheLandingPage() {
+        for (String path : List.of("/login", "/logout")) {
+            HttpResponse<String> page = new Browser().get(base + path);
+            assertThat(page.statusCode()).as(path).isEqualTo(303);
+            assertThat(Browser.location(page)).as(path).isEqualTo(base + "/");
+        }
+    }
+
+    @Test
     void theAccountPageWithoutASessionSendsYouToTheLoginPage() {
         HttpResponse<String> page = new Browser().get(base + "/account");
 
