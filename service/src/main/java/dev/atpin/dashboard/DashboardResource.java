@@ -244,7 +244,9 @@ public class DashboardResource {
     }
 
     private static Response problem(int status, String title, String message, boolean loginAgain) {
-        return page(status, Pages.problem(title, message, loginAgain));
+        // OAuth and identity messages are written to fit into a sentence; on their own they start a new one
+        String sentence = message.isEmpty() ? message : Character.toUpperCase(message.charAt(0)) + message.substring(1);
+        return page(status, Pages.problem(title, sentence, loginAgain));
     }
 
     private static Response page(int status, TemplateInstance page) {

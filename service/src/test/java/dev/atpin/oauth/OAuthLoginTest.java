@@ -179,7 +179,7 @@ class OAuthLoginTest {
         HttpResponse<String> response = browser.get(callback);
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.body()).contains("you signed in as a different account");
+        assertThat(response.body()).contains("signed in as a different account");
         assertThat(browser.cookie(base, "atpin_session")).isEmpty();
         assertThat(sessions.latestForDid(mallory.did())).isEmpty();
         assertThat(sessions.latestForDid(frank.did())).isEmpty();
