@@ -80,7 +80,7 @@ public final class PdsServer implements AutoCloseable {
         Processes.run(RepoPaths.root(), Map.of(), List.of("bash", "scripts/pds.sh", "install"), 1800);
     }
 
-    /** A handle on the PDS the global {@link TestStack} started (no process of its own: close() does nothing). */
+    /** A handle on the PDS the global {@link PdsTestResource} started (no process of its own: close() does nothing). */
     public static PdsServer attach() {
         String url = System.getProperty("atpin.test.pds.url");
         if (url == null) {
@@ -168,6 +168,11 @@ public final class PdsServer implements AutoCloseable {
     /** The PLC directory this PDS registers its DIDs in, {@code http://127.0.0.1:PORT}. */
     public String plcUrl() {
         return plcUrl;
+    }
+
+    /** What the PDS wrote to its log so far (for diagnosing a failed test). */
+    public String log() {
+        return readLog(workDir.resolve("pds.log"));
     }
 
     /** Basic-auth password of the PDS's admin API ({@code admin:<password>}); generated at start. */

@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * The real components every integration test runs against, started once per test run on
  * loopback: an embedded PostgreSQL, two Kubo nodes forming the service's cluster ({@code node-a},
- * {@code node-b}), one Kubo node outside it ({@code outside}) that plays a user's own node, and
- * the reference atproto PDS with an in-memory PLC directory.
+ * {@code node-b}) and one Kubo node outside it ({@code outside}) that plays a user's own node.
+ * The reference atproto PDS comes from {@link PdsTestResource}.
  *
  * <p>Anything that cannot start throws, so the test fails: nothing here ever skips.
  */
@@ -25,7 +25,6 @@ public class TestStack implements QuarkusTestResourceLifecycleManager {
     public static final String OUTSIDE = "outside";
 
     private EmbeddedPostgres postgres;
-    private PdsServer pds;
     private final List<KuboDaemon> daemons = new ArrayList<>();
 
     @Override
@@ -56,20 +55,11 @@ public class TestStack implements QuarkusTestResourceLifecycleManager {
         for (String name : CLUSTER) {
             config.put("atpin.kubo.nodes." + name + ".rpc-url", System.getProperty("atpin.test.kubo." + name + ".api"));
         }
-        pds = PdsServer.start();
-        System.setProperty("atpin.test.pds.url", pds.pdsUrl());
-        System.setProperty("atpin.test.pds.plc", pds.plcUrl());
-        System.setProperty("atpin.test.pds.admin", pds.adminPassword());
-        config.put("atpin.identity.plc-url", pds.plcUrl());
-        config.put("atpin.identity.dev-handle-resolver", pds.pdsUrl());
         return config;
     }
 
     @Override
     public void stop() {
-        if (pds != null) {
-            pds.close();
-        }
         daemons.forEach(KuboDaemon::close);
         if (postgres != null) {
             try {

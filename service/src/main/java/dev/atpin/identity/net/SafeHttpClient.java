@@ -14,8 +14,10 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -124,11 +127,45 @@ public final class SafeHttpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A request other than a plain {@link #get}: a method, extra headers and an optional body. Used for the
+     * OAuth calls to a user's authorization server and PDS (PAR, token, revocation, XRPC), whose URLs come from
+     * documents the user controls.
+     *
+     * @param method  the HTTP method, e.g. {@code POST}
+     * @param url     the URL, checked like any other
+     * @param headers extra headers (credentials among them: they are never put into messages)
+     * @param body    the body, or null for none
+     */
+    public record Request(String method, URI url, Map<String, String> headers, byte[] body) {
+
+        public Request {
+            headers = Map.copyOf(headers);
+        }
+
+        public static Request get(URI url) {
+            return new Request("GET", url, Map.of(), null);
+        }
+
+        public static Request post(URI url, String contentType, byte[] body) {
+            return new Request("POST", url, Map.of("Content-Type", contentType), body);
+        }
+
+        /** The same request with one more header (replacing one of the same name). */
+        public Request withHeader(String name, String value) {
+            Map<String, String> more = new LinkedHashMap<>(headers);
+            more.put(name, value);
+            return new Request(method, url, more, body);
+        }
+    }
+
     private final Settings settings;
     private final HttpClient client;
     // Lookups block in the resolver without a timeout of their own: each runs on a virtual thread that we
     // stop waiting for at the deadline.
     private final ExecutorService lookups = Executors.newVirtualThreadPerTaskExecutor();
+    // Exchanges run as blocking send() calls, each on a virtual thread we can stop waiting for (see send).
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
     public SafeHttpClient(Settings settings) {
         this.settings = settings;
@@ -163,7 +200,7 @@ public final class SafeHttpClient implements AutoCloseable {
         URI current = url;
         for (int hop = 0; ; hop++) {
             check(current, options, deadline, hop > 0);
-            Response response = send(current, options, deadline);
+            Response response = send(Request.get(current), options, deadline);
             if (!isRedirect(response.status())) {
                 return response;
             }
@@ -173,6 +210,21 @@ public final class SafeHttpClient implements AutoCloseable {
             }
             current = redirectTarget(current, response);
         }
+    }
+
+    /**
+     * Sends one request after the same checks as {@link #get}, and never follows a redirect: a 3xx comes back
+     * as the response. A request that carries a body or credentials must not be replayed to wherever a
+     * redirect points.
+     *
+     * @throws UnsafeUrlException if the URL is refused (nothing was sent)
+     * @throws ResponseTooLargeException if the body exceeds the limit
+     * @throws FetchException if the host does not resolve, the connection fails or time runs out
+     */
+    public Response exchange(Request request, Options options) {
+        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        check(request.url(), options, deadline, false);
+        return send(request, options, deadline);
     }
 
     private void check(URI url, Options options, long deadline, boolean redirected) {
@@ -237,31 +289,37 @@ public final class SafeHttpClient implements AutoCloseable {
         }
     }
 
-    private Response send(URI url, Options options, long deadline) {
+    private Response send(Request spec, Options options, long deadline) {
+        URI url = spec.url();
         int limit = options.maxResponseBytes() > 0 ? options.maxResponseBytes() : settings.maxResponseBytes();
-        HttpRequest request = HttpRequest.newBuilder(url)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(url)
                 .timeout(Duration.ofNanos(remainingNanos(deadline, url)))
                 .header("Accept", options.accept())
                 .header("User-Agent", "atpin")
-                .GET()
-                .build();
-        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request, info -> capped(info, limit, url));
+                .method(spec.method(), spec.body() == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(spec.body()));
+        spec.headers().forEach(builder::setHeader);
+        HttpRequest request = builder.build();
+        // The blocking send() on a virtual thread of our own, not sendAsync(): sendAsync completes its future
+        // through ForkJoinPool.commonPool(), so a caller on a busy common pool (parallelism 1 on a 2-core
+        // machine, its workers blocked elsewhere) would wait out the whole deadline for a response that came.
+        Future<HttpResponse<byte[]>> exchange = workers.submit(() -> client.send(request, info -> capped(info, limit, url)));
         try {
             HttpResponse<byte[]> r = exchange.get(remainingNanos(deadline, url), TimeUnit.NANOSECONDS);
             return new Response(url, r.statusCode(), r.headers(), r.body());
         } catch (TimeoutException e) {
-            exchange.cancel(true);
+            exchange.cancel(true); // interrupting send() cancels the exchange
             throw timeout(url);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof FetchException f) {
-                throw f;
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof FetchException f) {
+                    throw f; // the JDK wraps what our body subscriber failed with
+                }
             }
             if (cause instanceof HttpTimeoutException) {
                 throw timeout(url);
-            }
-            if (cause instanceof IOException && cause.getCause() instanceof FetchException f) {
-                throw f; // the JDK wraps what our body subscriber failed with
             }
             throw new FetchException("cannot fetch " + url + ": " + describe(cause), cause);
         } catch (InterruptedException e) {
@@ -383,5 +441,6 @@ public final class SafeHttpClient implements AutoCloseable {
         client.shutdownNow();
         // not close(): that would wait for a lookup stuck in the system resolver
         lookups.shutdownNow();
+        workers.shutdownNow();
     }
 }

@@ -1,0 +1,24 @@
+package dev.atpin.dashboard;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import java.util.List;
+
+/** The dashboard's pages ({@code templates/Pages/*.html}), type-checked at build time. */
+@CheckedTemplate(basePath = "Pages")
+final class Pages {
+
+    private Pages() {}
+
+    /** What the account page shows about who is logged in. */
+    record Me(String did, String handle, String csrf) {}
+
+    /** A token just minted: shown on this one response, never again. */
+    record Minted(String label, String token) {}
+
+    static native TemplateInstance landing(String handle, String error);
+
+    static native TemplateInstance account(Me me, List<TokenView> tokens, Minted minted, String error);
+
+    static native TemplateInstance problem(String title, String message, boolean loginAgain);
+}
