@@ -8,6 +8,8 @@ import dev.atpin.oauth.OAuthException;
 import dev.atpin.oauth.OAuthFlow;
 import dev.atpin.oauth.OAuthSession;
 import dev.atpin.oauth.OAuthSessions;
+import dev.atpin.oauth.SessionExpiredException;
+import dev.atpin.oauth.XrpcException;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,6 +25,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -53,9 +56,11 @@ public class DashboardResource {
     private final DashboardCookies cookies;
     private final Accounts accounts;
     private final TokenService tokens;
+    private final RepoEnrollment repoEnrollment;
 
     DashboardResource(OAuthFlow flow, OAuthSessions sessions, DashboardCookies cookies, Accounts accounts,
-                      TokenService tokens) {
+                      TokenService tokens, RepoEnrollment repoEnrollment) {
+        this.repoEnrollment = repoEnrollment;
         this.flow = flow;
         this.sessions = sessions;
         this.cookies = cookies;
@@ -172,6 +177,55 @@ public class DashboardResource {
         return accountPage(200, session.get(), new Pages.Minted(name, minted.token()), null);
     }
 
+    /** Writes the consent record into the user's repo through their OAuth session, then starts watching it. */
+    @POST
+    @Path("account/repo/enroll")
+    public Response enroll(@Context HttpHeaders headers, @RestForm String csrf) {
+        Optional<OAuthSession> session = current(headers);
+        if (session.isEmpty()) {
+            return seeOther("/");
+        }
+        if (!csrfMatches(session.get(), csrf)) {
+            return csrfRefused();
+        }
+        try {
+            repoEnrollment.enroll(session.get());
+            return seeOther("/account");
+        } catch (XrpcException | SessionExpiredException | SQLException | IdentityException e) {
+            LOG.infof("enrollment of %s failed: %s", session.get().did(), e.getMessage());
+            return accountPage(502, session.get(), null, "We could not write the enrollment record to your repo: "
+                    + e.getMessage());
+        }
+    }
+
+    @POST
+    @Path("account/repo/unenroll")
+    public Response unenroll(@Context HttpHeaders headers, @RestForm String csrf) {
+        Optional<OAuthSession> session = current(headers);
+        if (session.isEmpty()) {
+            return seeOther("/");
+        }
+        if (!csrfMatches(session.get(), csrf)) {
+            return csrfRefused();
+        }
+        try {
+            repoEnrollment.unenroll(session.get());
+            return seeOther("/account");
+        } catch (XrpcException | SessionExpiredException | SQLException e) {
+            LOG.infof("unenrollment of %s failed: %s", session.get().did(), e.getMessage());
+            return accountPage(502, session.get(), null, "We could not remove the enrollment record: " + e.getMessage());
+        }
+    }
+
+    private Pages.Repo repoView(String did) {
+        try {
+            return repoEnrollment.status(did);
+        } catch (SQLException e) {
+            LOG.warn("could not read the watcher state", e);
+            return new Pages.Repo(null, null, null, "status unavailable", java.util.Map.of());
+        }
+    }
+
     @POST
     @Path("account/tokens/{id}/revoke")
     public Response revokeToken(@Context HttpHeaders headers, @PathParam("id") String id, @RestForm String csrf) {
@@ -226,7 +280,7 @@ public class DashboardResource {
         Instant now = Instant.now();
         List<TokenView> list = tokens.list(session.did()).stream().map(t -> TokenView.of(t, now)).toList();
         Pages.Me me = new Pages.Me(session.did(), session.handle().orElse(session.did()), session.csrfToken());
-        return page(status, Pages.account(me, list, minted, error));
+        return page(status, Pages.account(me, list, minted, error, repoView(session.did())));
     }
 
     private Optional<OAuthSession> current(HttpHeaders headers) {

@@ -18,7 +18,14 @@ final class Pages {
 
     static native TemplateInstance landing(String handle, String error);
 
-    static native TemplateInstance account(Me me, List<TokenView> tokens, Minted minted, String error);
+    /** The watcher's view of the user's repo; {@code state} is null when it is not enrolled. */
+    record Repo(String state, String rev, Long lagSeconds, String lastError, java.util.Map<String, String> problems) {
+        public boolean enrolled() {
+            return state != null && !"unenrolled".equals(state);
+        }
+    }
+
+    static native TemplateInstance account(Me me, List<TokenView> tokens, Minted minted, String error, Repo repo);
 
     static native TemplateInstance problem(String title, String message, boolean loginAgain);
 }
