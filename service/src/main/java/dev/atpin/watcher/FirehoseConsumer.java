@@ -97,6 +97,15 @@ final class FirehoseConsumer implements WebSocket.Listener {
     public void onOpen(WebSocket webSocket) {
         socket = webSocket;
         partial.reset();
+        if (lastSeq.get() < 0) {
+            // Live from now: whatever happened since the repos' backfills is not in this stream.
+            Thread.currentThread().setContextClassLoader(appClassLoader);
+            try {
+                handler.startedWithoutCursor(upstream);
+            } catch (Exception e) {
+                LOG.warnf("firehose %s: could not schedule resyncs: %s", upstream, e.getMessage());
+            }
+        }
         webSocket.request(1);
     }
 

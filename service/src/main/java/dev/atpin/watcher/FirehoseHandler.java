@@ -56,7 +56,23 @@ public class FirehoseHandler {
         return watched;
     }
 
+    /**
+     * The stream starts at "now" (no saved cursor): events between each repo's last sync and now
+     * are not in it, so every repo followed through this upstream is resynced once.
+     */
+    void startedWithoutCursor(String upstream) throws SQLException {
+        int scheduled = repos.desynchronizeUpstream(upstream, "the firehose was followed from now on, without a cursor");
+        if (scheduled > 0) {
+            LOG.infof("firehose %s started without a cursor: %d repo(s) resynced", upstream, scheduled);
+        }
+    }
+
     void handle(String upstream, FirehoseFrame frame, byte[] message) throws SQLException {
+        if (frame.event() instanceof FirehoseEvent.Info info && "OutdatedCursor".equals(info.name())) {
+            // The upstream no longer has the events after our cursor: only resyncs can fill the gap.
+            startedWithoutCursor(upstream);
+            return;
+        }
         String did = frame.did();
         if (did == null || !watched.containsKey(did)) {
             skipped.merge(upstream, 1L, Long::sum);

@@ -97,7 +97,9 @@ public class FirehoseSupervisor {
     private Set<String> upstreams() {
         Set<String> out = new TreeSet<>();
         if (config.relay().isPresent()) {
-            out.add(config.relay().get().toString().replaceAll("/$", ""));
+            String relay = config.relay().get().toString().replaceAll("/$", "");
+            repos.relay(relay);
+            out.add(relay);
             return out;
         }
         handler.watched().values().stream()

@@ -88,6 +88,31 @@ public class WatchedRepos {
                 where did = ? and state in ('active', 'desynchronized')""", truncate(why), did);
     }
 
+    /** Schedules a resync of every active repo followed through {@code upstream} (its PDS, or all for a relay). */
+    public int desynchronizeUpstream(String upstream, String why) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        update watched_repo set state = 'desynchronized', last_error = ?, retry_after = now(),
+                            updated_at = now()
+                        where state = 'active' and (rtrim(pds_url, '/') = rtrim(?, '/') or ?)""")) {
+            q.setString(1, why);
+            q.setString(2, upstream);
+            q.setBoolean(3, isRelay(upstream));
+            return q.executeUpdate();
+        }
+    }
+
+    /** With a relay every repo comes through the one upstream; set by the supervisor. */
+    private volatile String relay;
+
+    void relay(String relayUpstream) {
+        this.relay = relayUpstream;
+    }
+
+    private boolean isRelay(String upstream) {
+        return upstream.equals(relay);
+    }
+
     public void setPds(String did, String pdsUrl) throws SQLException {
         update("update watched_repo set pds_url = ?, updated_at = now() where did = ?", pdsUrl, did);
     }

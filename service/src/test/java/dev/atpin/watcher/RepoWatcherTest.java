@@ -91,6 +91,26 @@ class RepoWatcherTest extends WatcherTestSupport {
                 .then().extract().<Integer>path("count")).isEqualTo(1);
     }
 
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource db;
+
+    @Test
+    void aFirehoseFollowedAgainWithoutACursorMissesNothing() throws Exception {
+        User user = consentingUser();
+        enroll(user);
+        supervisor.pause();
+        String cid = content();
+        try {
+            try (var c = db.getConnection(); var q = c.prepareStatement("delete from firehose_cursor")) {
+                q.executeUpdate(); // e.g. a fresh deployment: the stream is followed from "now"
+            }
+            putPinRecord(user, cid, "written while nobody followed the firehose");
+        } finally {
+            supervisor.resume();
+        }
+        await().atMost(SOON).until(() -> "pinned".equals(statusOf(user, cid)));
+    }
+
     @Test
     void anInvalidRecordIsReportedAndNotPinned() {
         User user = consentingUser();
