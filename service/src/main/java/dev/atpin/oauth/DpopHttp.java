@@ -64,21 +64,24 @@ public final class DpopHttp {
     }
 
     private SafeHttpClient.Response send(Server server, SafeHttpClient.Request request, ECKey key, String token) {
-        SafeHttpClient.Response response = once(request, key, token);
+        // OAuth endpoint answers are a few hundred bytes; XRPC answers get the client's general limit
+        SafeHttpClient.Options options = server == Server.AUTHORIZATION
+                ? SafeHttpClient.Options.json().withMaxResponseBytes(64 * 1024) : SafeHttpClient.Options.json();
+        SafeHttpClient.Response response = once(request, key, token, options);
         if (asksForNonce(server, response)) {
             metrics.counter(RETRIES_METRIC, "server", server.name().toLowerCase(java.util.Locale.ROOT)).increment();
-            response = once(request, key, token);
+            response = once(request, key, token, options);
         }
         return response;
     }
 
-    private SafeHttpClient.Response once(SafeHttpClient.Request request, ECKey key, String token) {
+    private SafeHttpClient.Response once(SafeHttpClient.Request request, ECKey key, String token,
+                                         SafeHttpClient.Options options) {
         URI url = request.url();
         String proof = proof(key, request.method(), url, token, nonces.get(url));
         SafeHttpClient.Response response;
         try {
-            response = http.exchange(request.withHeader("DPoP", proof),
-                    SafeHttpClient.Options.json().withMaxResponseBytes(256 * 1024));
+            response = http.exchange(request.withHeader("DPoP", proof), options);
         } catch (FetchException e) {
             throw new OAuthException("could not reach " + DpopNonces.origin(url).replaceAll(":(80|443)$", "")
                     + ": " + e.getMessage(), e);

@@ -280,6 +280,21 @@ class OAuthLoginTest {
     }
 
     @Test
+    void loggingInAgainInTheSameBrowserEndsTheSessionItHad() {
+        PdsServer.Account mia = pds.createAccount("mia" + suffix());
+        LoggedIn first = DashboardLogin.login(base, mia);
+        OAuthSession before = sessions.latestForDid(mia.did()).orElseThrow();
+
+        String callback = PdsSignIn.authorize(first.browser(),
+                DashboardLogin.startLogin(first.browser(), base, mia.handle()), mia);
+        assertThat(first.browser().get(callback).statusCode()).isEqualTo(303);
+
+        assertThat(sessions.byId(before.id())).isEmpty();
+        assertThat(sessions.latestForDid(mia.did())).hasValueSatisfying(s -> assertThat(s.id()).isNotEqualTo(before.id()));
+        assertThat(first.browser().get(base + "/account").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void logoutRevokesTheOAuthTokensAndEndsTheSession() {
         PdsServer.Account leo = pds.createAccount("leo" + suffix());
         LoggedIn loggedIn = DashboardLogin.login(base, leo);
