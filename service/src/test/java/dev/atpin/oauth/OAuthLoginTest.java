@@ -1,11 +1,10 @@
 package dev.atpin.oauth;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.atpin.oauth.client.ClientSettings;
+import dev.atpin.oauth.dpop.DpopHttp;
 import dev.atpin.testing.Browser;
-import dev.atpin.testing.DashboardLogin;
 import dev.atpin.testing.DashboardLogin.LoggedIn;
+import dev.atpin.testing.DashboardLogin;
 import dev.atpin.testing.PdsServer;
 import dev.atpin.testing.PdsSignIn;
 import dev.atpin.testing.PdsTestResource.InjectPds;
@@ -27,6 +26,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Logging in with an atproto account against the real reference PDS: handle → DID → PDS → authorization

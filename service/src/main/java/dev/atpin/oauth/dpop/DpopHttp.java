@@ -1,4 +1,4 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.dpop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +10,7 @@ import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import dev.atpin.identity.net.FetchException;
 import dev.atpin.identity.net.SafeHttpClient;
+import dev.atpin.oauth.OAuthException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -34,7 +35,8 @@ public final class DpopHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern USE_NONCE = Pattern.compile("error\\s*=\\s*\"use_dpop_nonce\"");
-    static final String RETRIES_METRIC = "atpin.oauth.dpop.nonce.retries";
+    /** Counter of retries after {@code use_dpop_nonce}, tagged {@code server=authorization|resource}. */
+    public static final String RETRIES_METRIC = "atpin.oauth.dpop.nonce.retries";
 
     private final SafeHttpClient http;
     private final DpopNonces nonces;
