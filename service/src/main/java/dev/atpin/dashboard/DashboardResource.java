@@ -116,6 +116,8 @@ public class DashboardResource {
                     Optional.ofNullable(iss), Optional.ofNullable(error), Optional.ofNullable(errorDescription)),
                     browser);
             accounts.ensureExists(finished.login().did(), finished.login().handle());
+            // a browser holds one session: the one it had (if any) ends, its tokens revoked
+            current(headers).ifPresent(sessions::logout);
             OAuthSessions.Created created = sessions.create(finished);
             LOG.infof("%s logged in (session %s)", created.session().did(), created.session().id());
             return Response.seeOther(URI.create("/account"))

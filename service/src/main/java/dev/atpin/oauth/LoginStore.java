@@ -1,6 +1,7 @@
 package dev.atpin.oauth;
 
 import dev.atpin.db.Jdbc;
+import dev.atpin.oauth.dpop.DpopKeys;
 import java.net.URI;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -2,6 +2,11 @@ package dev.atpin.oauth;
 
 import dev.atpin.identity.IdentityResolver;
 import dev.atpin.identity.net.SafeHttpClient;
+import dev.atpin.oauth.client.ClientAuth;
+import dev.atpin.oauth.client.ClientKeys;
+import dev.atpin.oauth.client.ClientSettings;
+import dev.atpin.oauth.dpop.DpopHttp;
+import dev.atpin.oauth.dpop.DpopNonces;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;

@@ -1,5 +1,6 @@
 package dev.atpin.oauth;
 
+import dev.atpin.oauth.client.ClientMode;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;

@@ -1,5 +1,7 @@
 package dev.atpin.oauth;
 
+import dev.atpin.oauth.client.ClientAuth;
+import dev.atpin.oauth.client.ClientSettings;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Observes;

@@ -17,6 +17,8 @@ import com.nimbusds.oauth2.sdk.token.Token;
 import com.nimbusds.oauth2.sdk.token.TypelessAccessToken;
 import dev.atpin.identity.Did;
 import dev.atpin.identity.net.SafeHttpClient;
+import dev.atpin.oauth.client.ClientAuth;
+import dev.atpin.oauth.dpop.DpopHttp;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;

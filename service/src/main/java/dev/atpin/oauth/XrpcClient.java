@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atpin.identity.net.SafeHttpClient;
+import dev.atpin.oauth.dpop.DpopHttp;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -7,7 +7,7 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
-import dev.atpin.oauth.ClientSettings;
+import dev.atpin.oauth.client.ClientSettings;
 import dev.atpin.testing.PdsServer;
 import dev.atpin.testing.PdsTestResource.InjectPds;
 import io.quarkus.test.junit.QuarkusTest;

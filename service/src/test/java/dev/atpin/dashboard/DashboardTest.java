@@ -2,10 +2,10 @@ package dev.atpin.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.atpin.oauth.ClientSettings;
+import dev.atpin.oauth.client.ClientSettings;
 import dev.atpin.testing.Browser;
-import dev.atpin.testing.DashboardLogin;
 import dev.atpin.testing.DashboardLogin.LoggedIn;
+import dev.atpin.testing.DashboardLogin;
 import dev.atpin.testing.PdsServer;
 import dev.atpin.testing.PdsTestResource.InjectPds;
 import io.quarkus.test.junit.QuarkusTest;

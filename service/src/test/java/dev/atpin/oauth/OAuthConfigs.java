@@ -7,11 +7,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Real {@link OAuthConfig} mappings built from a few properties, for tests that need no app. */
-final class OAuthConfigs {
+public final class OAuthConfigs {
 
     private OAuthConfigs() {}
 
-    static OAuthConfig of(String... keyValues) {
+    public static OAuthConfig of(String... keyValues) {
         Map<String, String> properties = new HashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {
             properties.put("atpin.oauth." + keyValues[i], keyValues[i + 1]);

@@ -1,11 +1,10 @@
 package dev.atpin.oauth;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.atpin.oauth.client.ClientSettings;
+import dev.atpin.oauth.dpop.DpopHttp;
 import dev.atpin.testing.Browser;
-import dev.atpin.testing.DashboardLogin;
 import dev.atpin.testing.DashboardLogin.LoggedIn;
+import dev.atpin.testing.DashboardLogin;
 import dev.atpin.testing.PdsServer;
 import dev.atpin.testing.PdsSignIn;
 import dev.atpin.testing.PdsTestResource.InjectPds;
@@ -27,6 +26,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Logging in with an atproto account against the real reference PDS: handle → DID → PDS → authorization
@@ -277,6 +278,21 @@ class OAuthLoginTest {
         assertThat(after.tokens().accessToken()).isNotEqualTo(before.tokens().accessToken());
         assertThat(after.tokens().refreshToken()).isNotEqualTo(before.tokens().refreshToken());
         assertThat(after.accessTokenExpiresBefore(java.time.Instant.now())).isFalse();
+    }
+
+    @Test
+    void loggingInAgainInTheSameBrowserEndsTheSessionItHad() {
+        PdsServer.Account mia = pds.createAccount("mia" + suffix());
+        LoggedIn first = DashboardLogin.login(base, mia);
+        OAuthSession before = sessions.latestForDid(mia.did()).orElseThrow();
+
+        String callback = PdsSignIn.authorize(first.browser(),
+                DashboardLogin.startLogin(first.browser(), base, mia.handle()), mia);
+        assertThat(first.browser().get(callback).statusCode()).isEqualTo(303);
+
+        assertThat(sessions.byId(before.id())).isEmpty();
+        assertThat(sessions.latestForDid(mia.did())).hasValueSatisfying(s -> assertThat(s.id()).isNotEqualTo(before.id()));
+        assertThat(first.browser().get(base + "/account").statusCode()).isEqualTo(200);
     }
 
     @Test

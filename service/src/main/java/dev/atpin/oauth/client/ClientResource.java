@@ -1,4 +1,4 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.client;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

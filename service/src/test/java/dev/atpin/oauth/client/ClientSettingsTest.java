@@ -1,12 +1,12 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.atpin.oauth.OAuthConfigs;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Which client we are, derived from atpin.oauth.*: the mode, the client_id, the redirect URI and the scopes. */
 class ClientSettingsTest {

@@ -1,4 +1,4 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.dpop;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

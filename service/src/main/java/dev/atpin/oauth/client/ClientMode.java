@@ -1,4 +1,4 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.client;
 
 /** Which kind of atproto OAuth client we are. */
 public enum ClientMode {

@@ -1,5 +1,6 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.client;
 
+import dev.atpin.oauth.OAuthConfig;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

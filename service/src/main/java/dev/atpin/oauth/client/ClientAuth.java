@@ -1,4 +1,4 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.client;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;

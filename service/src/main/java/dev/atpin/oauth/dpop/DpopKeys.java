@@ -1,4 +1,4 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.dpop;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
@@ -10,11 +10,11 @@ import java.text.ParseException;
  * DPoP keys: a fresh P-256 key per login (atproto wants one key per session, never shared), kept with the
  * session as a private JWK so that every replica can sign proofs for it.
  */
-final class DpopKeys {
+public final class DpopKeys {
 
     private DpopKeys() {}
 
-    static ECKey generate() {
+    public static ECKey generate() {
         try {
             return new ECKeyGenerator(Curve.P_256).generate();
         } catch (JOSEException e) {
@@ -23,11 +23,11 @@ final class DpopKeys {
     }
 
     /** The private JWK as stored in the database. */
-    static String serialize(ECKey key) {
+    public static String serialize(ECKey key) {
         return key.toJSONString();
     }
 
-    static ECKey parse(String json) {
+    public static ECKey parse(String json) {
         try {
             return ECKey.parse(json);
         } catch (ParseException e) {

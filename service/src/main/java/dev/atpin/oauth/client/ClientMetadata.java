@@ -1,4 +1,4 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.client;
 
 import java.util.LinkedHashMap;
 import java.util.List;

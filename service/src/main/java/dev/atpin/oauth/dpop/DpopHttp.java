@@ -1,4 +1,4 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.dpop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +10,7 @@ import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import dev.atpin.identity.net.FetchException;
 import dev.atpin.identity.net.SafeHttpClient;
+import dev.atpin.oauth.OAuthException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -34,7 +35,8 @@ public final class DpopHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern USE_NONCE = Pattern.compile("error\\s*=\\s*\"use_dpop_nonce\"");
-    static final String RETRIES_METRIC = "atpin.oauth.dpop.nonce.retries";
+    /** Counter of retries after {@code use_dpop_nonce}, tagged {@code server=authorization|resource}. */
+    public static final String RETRIES_METRIC = "atpin.oauth.dpop.nonce.retries";
 
     private final SafeHttpClient http;
     private final DpopNonces nonces;
@@ -64,21 +66,24 @@ public final class DpopHttp {
     }
 
     private SafeHttpClient.Response send(Server server, SafeHttpClient.Request request, ECKey key, String token) {
-        SafeHttpClient.Response response = once(request, key, token);
+        // OAuth endpoint answers are a few hundred bytes; XRPC answers get the client's general limit
+        SafeHttpClient.Options options = server == Server.AUTHORIZATION
+                ? SafeHttpClient.Options.json().withMaxResponseBytes(64 * 1024) : SafeHttpClient.Options.json();
+        SafeHttpClient.Response response = once(request, key, token, options);
         if (asksForNonce(server, response)) {
             metrics.counter(RETRIES_METRIC, "server", server.name().toLowerCase(java.util.Locale.ROOT)).increment();
-            response = once(request, key, token);
+            response = once(request, key, token, options);
         }
         return response;
     }
 
-    private SafeHttpClient.Response once(SafeHttpClient.Request request, ECKey key, String token) {
+    private SafeHttpClient.Response once(SafeHttpClient.Request request, ECKey key, String token,
+                                         SafeHttpClient.Options options) {
         URI url = request.url();
         String proof = proof(key, request.method(), url, token, nonces.get(url));
         SafeHttpClient.Response response;
         try {
-            response = http.exchange(request.withHeader("DPoP", proof),
-                    SafeHttpClient.Options.json().withMaxResponseBytes(256 * 1024));
+            response = http.exchange(request.withHeader("DPoP", proof), options);
         } catch (FetchException e) {
             throw new OAuthException("could not reach " + DpopNonces.origin(url).replaceAll(":(80|443)$", "")
                     + ": " + e.getMessage(), e);

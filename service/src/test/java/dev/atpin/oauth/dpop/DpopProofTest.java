@@ -1,4 +1,4 @@
-package dev.atpin.oauth;
+package dev.atpin.oauth.dpop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
