@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.atpin.ipld.Cid;
-import dev.atpin.oauth.ClientSettings;
+import dev.atpin.oauth.client.ClientSettings;
 import dev.atpin.testing.DashboardLogin;
 import dev.atpin.testing.DashboardLogin.LoggedIn;
 import dev.atpin.testing.KuboDaemon;
