@@ -84,7 +84,7 @@ public class DashboardResource {
             return page(400, Pages.landing(input.length() > MAX_HANDLE_INPUT ? "" : input,
                     "Enter your handle (like alice.bsky.social) or your DID."));
         }
-        String browser = randomSecret();
+        String browser = OAuthSessions.randomToken();
         try {
             OAuthFlow.Started started = flow.start(input, hash(browser));
             return Response.seeOther(started.authorizeUrl()).cookie(cookies.newLogin(browser)).build();
@@ -318,12 +318,6 @@ public class DashboardResource {
 
     private static Response seeOther(String path) {
         return Response.seeOther(URI.create(path)).header("Cache-Control", "no-store").build();
-    }
-
-    private static String randomSecret() {
-        byte[] bytes = new byte[32];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static byte[] hash(String secret) {

@@ -117,7 +117,8 @@ public final class OAuthSessions {
         return store.deleteExpired();
     }
 
-    static String randomToken() {
+    /** 32 random bytes, base64url: cookie values, CSRF tokens. */
+    public static String randomToken() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
