@@ -183,26 +183,22 @@ public class DashboardResource {
     @POST
     @Path("account/repo/enroll")
     public Response enroll(@Context HttpHeaders headers, @RestForm String csrf) {
-        Optional<OAuthSession> session = current(headers);
-        if (session.isEmpty()) {
-            return seeOther("/");
-        }
-        if (!csrfMatches(session.get(), csrf)) {
-            return csrfRefused();
-        }
-        try {
-            repoEnrollment.enroll(session.get());
-            return seeOther("/account");
-        } catch (XrpcException | SessionExpiredException | SQLException | IdentityException e) {
-            LOG.infof("enrollment of %s failed: %s", session.get().did(), e.getMessage());
-            return accountPage(502, session.get(), null, "We could not write the enrollment record to your repo: "
-                    + e.getMessage());
-        }
+        return repoChange(headers, csrf, repoEnrollment::enroll, "We could not write the enrollment record to your repo: ");
     }
 
     @POST
     @Path("account/repo/unenroll")
     public Response unenroll(@Context HttpHeaders headers, @RestForm String csrf) {
+        return repoChange(headers, csrf, repoEnrollment::unenroll, "We could not remove the enrollment record: ");
+    }
+
+    @FunctionalInterface
+    private interface RepoChange {
+        void apply(OAuthSession session) throws SQLException;
+    }
+
+    /** A state-changing form about the user's repo: session and CSRF checked, failures shown on the page. */
+    private Response repoChange(HttpHeaders headers, String csrf, RepoChange change, String failure) {
         Optional<OAuthSession> session = current(headers);
         if (session.isEmpty()) {
             return seeOther("/");
@@ -211,11 +207,11 @@ public class DashboardResource {
             return csrfRefused();
         }
         try {
-            repoEnrollment.unenroll(session.get());
+            change.apply(session.get());
             return seeOther("/account");
-        } catch (XrpcException | SessionExpiredException | SQLException e) {
-            LOG.infof("unenrollment of %s failed: %s", session.get().did(), e.getMessage());
-            return accountPage(502, session.get(), null, "We could not remove the enrollment record: " + e.getMessage());
+        } catch (XrpcException | SessionExpiredException | SQLException | IdentityException e) {
+            LOG.infof("repo enrollment change for %s failed: %s", session.get().did(), e.getMessage());
+            return accountPage(502, session.get(), null, failure + e.getMessage());
         }
     }
 

@@ -9,7 +9,6 @@ import dev.atpin.watcher.WatcherConfig;
 import dev.atpin.xrpc.ServiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,8 +60,6 @@ public class RepoEnrollment {
         if (repo == null) {
             return new Pages.Repo(null, null, null, null, Map.of());
         }
-        Long lag = repo.lastEventTime() == null ? null
-                : Math.max(0, Duration.between(repo.lastEventTime(), Instant.now()).toSeconds());
-        return new Pages.Repo(repo.state().db(), repo.rev(), lag, repo.lastError(), repos.problems(did));
+        return new Pages.Repo(repo.state().db(), repo.rev(), repo.lagSeconds(), repo.lastError(), repos.problems(did));
     }
 }

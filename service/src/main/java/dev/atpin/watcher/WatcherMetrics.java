@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,8 +35,8 @@ public class WatcherMetrics {
         long maxLag = 0;
         for (WatchedRepo repo : handler.watched().values()) {
             counts.merge(repo.state(), 1L, Long::sum);
-            if (repo.state() == RepoState.ACTIVE && repo.lastEventTime() != null) {
-                maxLag = Math.max(maxLag, Duration.between(repo.lastEventTime(), Instant.now()).toSeconds());
+            if (repo.state() == RepoState.ACTIVE && repo.lagSeconds() != null) {
+                maxLag = Math.max(maxLag, repo.lagSeconds());
             }
         }
         byState.forEach((state, value) -> value.set(counts.getOrDefault(state, 0L)));

@@ -12,8 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -63,8 +61,7 @@ public class WatcherResource {
         out.put("state", repo.state().db());
         out.put("pds", repo.pdsUrl());
         out.put("rev", repo.rev());
-        out.put("lagSeconds", repo.lastEventTime() == null ? null
-                : Math.max(0, Duration.between(repo.lastEventTime(), Instant.now()).toSeconds()));
+        out.put("lagSeconds", repo.lagSeconds());
         out.put("lastError", repo.lastError());
         out.put("problems", repos.problems(did));
         return out;
