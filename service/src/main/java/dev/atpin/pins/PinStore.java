@@ -303,9 +303,12 @@ public class PinStore {
         }
     }
 
+    /** Plain string maps only: a shared mapper, not one built per query. */
+    private static final ObjectMapper META_JSON = new ObjectMapper();
+
     private static String toJsonStatic(Map<String, String> map) {
         try {
-            return new ObjectMapper().writeValueAsString(map);
+            return META_JSON.writeValueAsString(map);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
