@@ -14,7 +14,12 @@ final class Pages {
     record Me(String did, String handle, String csrf) {}
 
     /** A token just minted: shown on this one response, never again. */
-    record Minted(String label, String token) {}
+    record Minted(String label, String token) {
+        @Override
+        public String toString() {
+            return "Minted[label=" + label + "]"; // the token is shown once, never printed
+        }
+    }
 
     static native TemplateInstance landing(String handle, String error);
 
