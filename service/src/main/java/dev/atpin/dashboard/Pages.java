@@ -11,7 +11,12 @@ final class Pages {
     private Pages() {}
 
     /** What the account page shows about who is logged in. */
-    record Me(String did, String handle, String csrf) {}
+    record Me(String did, String handle, String csrf) {
+        @Override
+        public String toString() {
+            return "Me[did=" + did + ", handle=" + handle + "]"; // the CSRF token is a secret of the session
+        }
+    }
 
     /** A token just minted: shown on this one response, never again. */
     record Minted(String label, String token) {
