@@ -132,9 +132,9 @@ public final class OriginDials implements AutoCloseable {
         throw new Refused(address.getHostAddress() + " is a " + forbidden.get() + " address");
     }
 
-    /** What {@code atpin.dispatch.dial-private-origins} lets through: the addresses of a local network. */
+    /** What {@code atpin.dispatch.dial-private-origins} lets through: a LAN; never link-local (cloud metadata). */
     private static boolean isLocal(String category) {
-        return Set.of("loopback", "private", "unique-local", "link-local", "shared (carrier-grade NAT)")
+        return Set.of("loopback", "private", "unique-local", "shared (carrier-grade NAT)")
                 .contains(category);
     }
 
