@@ -78,7 +78,8 @@ public class Enrollments {
         handler.refreshNow();
     }
 
-    private void refuseBeyondBounds(String did, String pds) throws SQLException {
+    /** Refuses a repo beyond the totals (a new host beyond the upstream bound, a repo beyond the repo bound). */
+    void refuseBeyondBounds(String did, String pds) throws SQLException {
         boolean watched = repos.isWatched(did);
         if (!watched || pds == null || !repos.upstreamFollowed(pds)) {
             WatchedRepos.Totals totals = repos.totals();
