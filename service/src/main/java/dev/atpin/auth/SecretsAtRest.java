@@ -1,6 +1,7 @@
 package dev.atpin.auth;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,7 @@ public class SecretsAtRest {
 
     private final TreeMap<String, SecretKey> keys;
 
+    @Inject
     SecretsAtRest(AuthConfig config) {
         this(Path.of(config.keyDir()));
     }

@@ -76,7 +76,8 @@ public class FirehoseHandler {
      * caller replays the frame later.
      */
     void handle(String upstream, FirehoseFrame frame, byte[] message) throws SQLException {
-        if (frame.event() instanceof FirehoseEvent.Info info && "OutdatedCursor".equals(info.name())) {
+        // Only #info frames are decoded before the repo filter: the rest of the network's frames stay undecoded.
+        if ("#info".equals(frame.header().type()) && infoNamed(frame, "OutdatedCursor")) {
             // The upstream no longer has the events after our cursor: only resyncs can fill the gap.
             startedWithoutCursor(upstream);
             return;
@@ -99,6 +100,14 @@ public class FirehoseHandler {
                 throw e instanceof SQLException sql ? sql : new SQLException("database failure", e);
             }
             quarantine(upstream, frame, message, e);
+        }
+    }
+
+    private static boolean infoNamed(FirehoseFrame frame, String name) {
+        try {
+            return frame.event() instanceof FirehoseEvent.Info info && name.equals(info.name());
+        } catch (RuntimeException e) {
+            return false; // a malformed #info concerns no repo: nothing to apply, nothing to quarantine
         }
     }
 
