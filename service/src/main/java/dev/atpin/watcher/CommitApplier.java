@@ -130,6 +130,7 @@ public class CommitApplier {
 
     /** The checks that need no repo state; pure computation except for {@code signatures}. */
     Checked check(FirehoseEvent.Commit event, Signatures signatures) {
+        metrics.counter("atpin.watcher.commits.checked").increment();
         if (event.tooBig()) {
             return new Checked(null, Optional.of("commit marked tooBig: its blocks are not in the event"));
         }

@@ -119,10 +119,19 @@ public class FirehoseSupervisor {
                 .filter(r -> r.pdsUrl() != null && r.state() != RepoState.UNENROLLED)
                 .forEach(r -> out.add(r.pdsUrl().replaceAll("/$", "")));
         if (out.size() > config.maxUpstreams()) {
-            // Enrollment refuses new hosts beyond the bound; this holds it even if the setting was lowered.
-            LOG.warnf("%d upstreams wanted, following the first %d (atpin.watcher.max-upstreams)", out.size(),
+            // Enrollment refuses new hosts beyond the bound; this holds it even if the setting was lowered,
+            // keeping the hosts of repos that are in step (or getting there) before those of failing ones.
+            LOG.warnf("%d upstreams wanted, following %d (atpin.watcher.max-upstreams)", out.size(),
                     config.maxUpstreams());
-            return new TreeSet<>(out.stream().limit(config.maxUpstreams()).toList());
+            Set<String> healthy = new TreeSet<>();
+            handler.watched().values().stream()
+                    .filter(r -> r.pdsUrl() != null && (r.state() == RepoState.ACTIVE
+                            || r.state() == RepoState.RESYNCING || r.state() == RepoState.DESYNCHRONIZED))
+                    .forEach(r -> healthy.add(r.pdsUrl().replaceAll("/$", "")));
+            Set<String> kept = new TreeSet<>();
+            java.util.stream.Stream.concat(healthy.stream(), out.stream())
+                    .filter(out::contains).distinct().limit(config.maxUpstreams()).forEach(kept::add);
+            return kept;
         }
         return out;
     }

@@ -192,6 +192,51 @@ class WatcherHolesTest extends WatcherTestSupport {
         await().atMost(SOON).until(() -> repos.find(user.did()).orElseThrow().state() == RepoState.ACTIVE);
     }
 
+    @Test
+    void aCommitIsCheckedAgainstTheDidDocumentBeforeItsRepoRowIsLocked() throws Exception {
+        User user = consentingUser();
+        enroll(user);
+        String cid = content();
+        putPinRecord(user, cid, "checked first");
+        await().atMost(SOON).until(() -> "pinned".equals(statusOf(user, cid)));
+        byte[] frame = FrameTap.commitFrame(pds.pdsUrl(), user.did(), PIN + "/" + dev.atpin.ipld.Cid.parse(cid).normalized());
+        try (Connection holder = sql()) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement lock = holder.prepareStatement("select 1 from watched_repo where did = ? for update")) {
+                lock.setString(1, user.did());
+                lock.executeQuery().close();
+            }
+            double checkedBefore = metrics.counter("atpin.watcher.commits.checked").count();
+            java.util.concurrent.CompletableFuture<Void> handled = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    handler.handle("test", FirehoseFrame.parse(frame), frame);
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitsForTheRepoRow());
+            // It waits for the row with the signature (and any DID lookup it needed) already behind it.
+            assertThat(metrics.counter("atpin.watcher.commits.checked").count()).isGreaterThan(checkedBefore);
+            holder.commit();
+            handled.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(repos.find(user.did()).orElseThrow().state()).isEqualTo(RepoState.ACTIVE);
+    }
+
+    private static boolean waitsForTheRepoRow() throws Exception {
+        try (Connection c = sql(); PreparedStatement q = c.prepareStatement("""
+                select count(*) from pg_stat_activity
+                where wait_event_type = 'Lock' and query ilike '%from watched_repo%for update%'""")) {
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        }
+    }
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = new byte[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);
