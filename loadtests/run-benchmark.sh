@@ -21,4 +21,5 @@ if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then set -- --help=true; fi
 echo "== building the service and the benchmarks (./mvnw -B -q -ntp -DskipTests -pl loadtests -am package)" >&2
 ./mvnw -B -q -ntp -DskipTests -pl loadtests -am package
 classpath="loadtests/target/classes:$(cat loadtests/target/benchmark-classpath.txt)"
-exec "$JAVA_HOME/bin/java" -Xms1g -Xmx2g -Dbench.repo="$root" -cp "$classpath" dev.atpin.loadtests.bench.BenchRunner "$@"
+# Gatling reflects into java.lang (its own launchers open it the same way).
+exec "$JAVA_HOME/bin/java" -Xms1g -Xmx2g --add-opens=java.base/java.lang=ALL-UNNAMED -Dbench.repo="$root" -cp "$classpath" dev.atpin.loadtests.bench.BenchRunner "$@"

@@ -1,7 +1,5 @@
 package dev.atpin.loadtests.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,11 +7,13 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Runs one Gatling simulation in this JVM (its console prints progress every few seconds) and
- * reads the figures of each request name back from the HTML report's {@code js/stats.json}.
+ * reads the figures of each request name back from its HTML report.
  */
 final class GatlingRun {
 
@@ -47,31 +47,48 @@ final class GatlingRun {
         String prefix = simulation.getSimpleName().toLowerCase();
         try (Stream<Path> dirs = Files.list(resultsDir)) {
             return dirs.filter(d -> d.getFileName().toString().toLowerCase().startsWith(prefix))
-                    .filter(d -> Files.exists(d.resolve("js/stats.json")))
-                    .max(Comparator.comparing(d -> d.toFile().lastModified()))
+                    .filter(d -> Files.exists(d.resolve("index.html")))
+                    .max(Comparator.comparing(d -> d.getFileName().toString()))
                     .orElseThrow(() -> new IOException("no Gatling report for " + simulation.getSimpleName() + " in " + resultsDir));
         }
     }
 
+    private static final Pattern NAME = Pattern.compile("class=\"ellipsed-name\">([^<]*)</span>");
+    private static final Pattern CELL = Pattern.compile("col-(\\d+)\">([^<]*)</td>");
+
+    /**
+     * Reads the statistics table of the report's {@code index.html} (Gatling 3.14 renders its figures
+     * into the page only): per request name the counts, the rate and the percentiles over all requests.
+     */
     static Map<String, Figures> read(Path report) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(report.resolve("js/stats.json").toFile());
+        String html = Files.readString(report.resolve("index.html"));
         Map<String, Figures> out = new LinkedHashMap<>();
-        out.put("All Requests", figures(root.path("stats")));
-        root.path("contents").forEach(entry -> out.put(entry.path("stats").path("name").asText(), figures(entry.path("stats"))));
+        for (String row : html.split("<tr")) {
+            Matcher name = NAME.matcher(row);
+            if (!name.find()) {
+                continue;
+            }
+            Map<Integer, Double> cells = new java.util.HashMap<>();
+            Matcher cell = CELL.matcher(row);
+            while (cell.find()) {
+                String v = cell.group(2).strip().replace(",", "");
+                cells.put(Integer.parseInt(cell.group(1)), v.isEmpty() || v.equals("-") ? 0 : Double.parseDouble(v));
+            }
+            double total = cells.getOrDefault(2, 0.0);
+            double ok = cells.getOrDefault(3, 0.0);
+            double perSecond = cells.getOrDefault(6, 0.0);
+            out.putIfAbsent(unescape(name.group(1)), new Figures((long) ok, (long) (total - ok),
+                    total == 0 ? 0 : perSecond * ok / total, cells.getOrDefault(8, 0.0), cells.getOrDefault(11, 0.0),
+                    cells.getOrDefault(13, 0.0)));
+        }
+        if (!out.containsKey("All Requests")) {
+            throw new IOException("no statistics table in " + report.resolve("index.html"));
+        }
         return out;
     }
 
-    private static Figures figures(JsonNode stats) {
-        return new Figures(
-                stats.path("numberOfRequests").path("ok").asLong(),
-                stats.path("numberOfRequests").path("ko").asLong(),
-                number(stats.path("meanNumberOfRequestsPerSecond").path("ok")),
-                number(stats.path("percentiles1").path("ok")),
-                number(stats.path("percentiles4").path("ok")),
-                number(stats.path("meanResponseTime").path("ok")));
-    }
-
-    private static double number(JsonNode n) {
-        return n.isNumber() ? n.asDouble() : n.isTextual() && !n.asText().equals("-") ? Double.parseDouble(n.asText()) : 0;
+    private static String unescape(String html) {
+        return html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
+                .replace("&amp;", "&");
     }
 }

@@ -27,7 +27,8 @@ final class Kubo {
         this.process = process;
     }
 
-    static Kubo start(String name, Path binary, Path repo, Processes processes) {
+    static Kubo start(String name, Path binary, Path repo, Processes processes) throws IOException {
+        Files.createDirectories(repo.getParent());
         Map<String, String> env = Map.of("IPFS_PATH", repo.toString(), "IPFS_TELEMETRY", "off");
         if (!Files.exists(repo.resolve("config"))) {
             Processes.run(repo.getParent(), env, binary.toString(), "init", "--profile", "test");

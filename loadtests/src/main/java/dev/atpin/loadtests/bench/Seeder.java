@@ -90,22 +90,11 @@ final class Seeder {
         return rest / others + (tenant <= rest % others ? 1 : 0);
     }
 
-    /** Whether the data dir already holds this seed (a table the runner owns records it). */
-    boolean isSeeded(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("create table if not exists bench_seed (key text primary key, seeded_at timestamptz not null default now())");
-            try (ResultSet rs = s.executeQuery("select key from bench_seed")) {
-                return rs.next() && rs.getString(1).equals(options.seedKey());
-            }
-        }
-    }
-
     void seed(Connection c) throws SQLException {
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
             s.execute("set session_replication_role = replica");
             s.execute("set maintenance_work_mem = '1GB'");
-            s.execute("delete from bench_seed");
             s.execute("insert into node (name, rpc_url) values ('" + NODE + "', 'http://127.0.0.1:5001') on conflict do nothing");
         }
         List<String> rebuild = dropConstraintsAndIndexes(c);
@@ -158,7 +147,6 @@ final class Seeder {
                 s.execute("vacuum (analyze) " + table);
             }
             s.execute("vacuum (analyze) account");
-            s.execute("insert into bench_seed (key) values ('" + options.seedKey() + "')");
             s.execute("checkpoint");
         }
     }
