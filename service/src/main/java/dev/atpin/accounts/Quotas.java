@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -35,26 +36,96 @@ public class Quotas {
      * the account is suspended, 409 when its pin count quota is reached. Locks the account row.
      */
     public Limits admit(Connection c, String did, boolean replacing) throws SQLException {
-        Limits limits = lock(c, did);
-        if (limits.suspended()) {
-            throw ApiException.forbidden("ACCOUNT_SUSPENDED",
-                    "this account is suspended: existing pins are kept and can be read, but not changed");
+        Tenant tenant = new Tenant(did, lock(c, did), livePins(c, did));
+        if (replacing) {
+            tenant.refuseIfSuspended();
+        } else {
+            tenant.admitOne().ifPresent(refusal -> {
+                throw refusal;
+            });
         }
-        long pins = livePins(c, did);
-        long after = replacing ? pins : pins + 1;
-        if (after > limits.maxPins()) {
-            metrics.counter("atpin.quota.rejections", "limit", "pins", "plan", limits.plan()).increment();
-            throw new QuotaExceeded("pin count quota reached: " + pins + " of " + limits.maxPins()
-                    + " pin requests (plan " + limits.plan() + "); delete some or upgrade the plan");
+        return tenant.limits();
+    }
+
+    /**
+     * Locks the accounts of {@code dids} in DID order (the order every writer uses) with their live
+     * pin counts, in one statement: the start of a group commit of adds (see {@code PinAdmissions}).
+     */
+    public Map<String, Tenant> lockAll(Connection c, java.util.Collection<String> dids) throws SQLException {
+        Map<String, Tenant> out = new LinkedHashMap<>();
+        try (PreparedStatement q = c.prepareStatement("""
+                select a.did, a.plan, a.status, a.max_pins, a.max_bytes, a.max_pin_size, a.replication, a.rate_limit,
+                       coalesce(u.pins, 0)
+                from account a left join account_usage u on u.did = a.did
+                where a.did = any(?) order by a.did for no key update of a""")) {
+            q.setArray(1, c.createArrayOf("text", dids.stream().sorted().toArray()));
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    Limits limits = plans.resolve(rs.getString(2), rs.getString(3), (Long) rs.getObject(4),
+                            (Long) rs.getObject(5), (Long) rs.getObject(6), (Integer) rs.getObject(7), (Integer) rs.getObject(8));
+                    out.put(rs.getString(1), new Tenant(rs.getString(1), limits, rs.getLong(9)));
+                }
+            }
         }
-        return limits;
+        for (String did : dids) {
+            if (!out.containsKey(did)) {
+                throw new IllegalStateException("no account row for " + did);
+            }
+        }
+        return out;
+    }
+
+    /** A locked account and its live pin count, admitting new requests one by one. */
+    public final class Tenant {
+        private final String did;
+        private final Limits limits;
+        private long pins;
+
+        Tenant(String did, Limits limits, long pins) {
+            this.did = did;
+            this.limits = limits;
+            this.pins = pins;
+        }
+
+        public Limits limits() {
+            return limits;
+        }
+
+        /** Counts one more request, or says why it is refused (403 suspended, 409 pin count quota). */
+        public Optional<ApiException> admitOne() {
+            if (limits.suspended()) {
+                return Optional.of(suspended());
+            }
+            if (pins + 1 > limits.maxPins()) {
+                metrics.counter("atpin.quota.rejections", "limit", "pins", "plan", limits.plan()).increment();
+                return Optional.of(new QuotaExceeded("pin count quota reached: " + pins + " of " + limits.maxPins()
+                        + " pin requests (plan " + limits.plan() + "); delete some or upgrade the plan"));
+            }
+            pins++;
+            return Optional.empty();
+        }
+
+        void refuseIfSuspended() {
+            if (limits.suspended()) {
+                throw suspended();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Tenant[" + did + "]";
+        }
+    }
+
+    private static ApiException suspended() {
+        return ApiException.forbidden("ACCOUNT_SUSPENDED",
+                "this account is suspended: existing pins are kept and can be read, but not changed");
     }
 
     /** Refuses writes of a suspended account without taking any lock (for deletes). */
     public void requireActive(Connection c, String did) throws SQLException {
         if (lock(c, did).suspended()) {
-            throw ApiException.forbidden("ACCOUNT_SUSPENDED",
-                    "this account is suspended: existing pins are kept and can be read, but not changed");
+            throw suspended();
         }
     }
 

@@ -12,6 +12,7 @@ public record BenchOptions(
         Path repo,
         Path workDir,
         Path dataDir,
+        Path serviceJar,
         int tenants,
         long pins,
         long bigTenantPins,
@@ -35,6 +36,8 @@ public record BenchOptions(
               --warmup-seconds=N   unmeasured warm-up of the service (default 15)
               --cluster-pins=N     pins in IPFS Cluster for its list measurement (default 100000)
               --no-cluster         skip the IPFS Cluster anchor
+              --service-jar=JAR    the service build to measure (default service/target/quarkus-app/quarkus-run.jar;
+                                   e.g. an older build, to compare before and after a change)
               --profile            record a JFR profile of the service (work dir, service.jfr)
               --data-dir=DIR       where the seeded database is kept for the next run
                                    (default ~/.cache/atpin/bench/<scale>)
@@ -58,7 +61,9 @@ public record BenchOptions(
         Path work = Path.of(given.getOrDefault("work-dir", repo.resolve("loadtests/target/bench").toString()));
         Path data = Path.of(given.getOrDefault("data-dir", smoke ? work.resolve("data").toString()
                 : Path.of(System.getProperty("user.home"), ".cache/atpin/bench", pins + "-" + big + "-" + tenants).toString()));
-        BenchOptions options = new BenchOptions(repo, work.toAbsolutePath(), data.toAbsolutePath(), tenants, pins, big,
+        Path jar = Path.of(given.getOrDefault("service-jar", repo.resolve("service/target/quarkus-app/quarkus-run.jar").toString()));
+        BenchOptions options = new BenchOptions(repo, work.toAbsolutePath(), data.toAbsolutePath(), jar.toAbsolutePath(),
+                tenants, pins, big,
                 Integer.parseInt(given.getOrDefault("post-tenants", smoke ? "3" : "100")),
                 Integer.parseInt(given.getOrDefault("users", smoke ? "4" : "16")),
                 Integer.parseInt(given.getOrDefault("seconds", smoke ? "3" : "30")),
@@ -68,7 +73,7 @@ public record BenchOptions(
                 Boolean.parseBoolean(given.getOrDefault("profile", "false")),
                 smoke);
         for (String known : new String[] {"pins", "big-tenant-pins", "tenants", "work-dir", "data-dir", "post-tenants",
-                "users", "seconds", "warmup-seconds", "cluster-pins", "no-cluster", "profile"}) {
+                "users", "seconds", "warmup-seconds", "cluster-pins", "no-cluster", "profile", "service-jar"}) {
             given.remove(known);
         }
         if (!given.isEmpty()) {

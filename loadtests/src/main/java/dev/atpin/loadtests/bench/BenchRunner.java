@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import org.flywaydb.core.Flyway;
 
 /**
  * The benchmark runner ({@code loadtests/run-benchmark.sh}): on this machine, in one run, it starts
@@ -73,14 +72,14 @@ public final class BenchRunner {
                     + Files.readString(Path.of("/proc/loadavg")).strip() + ")");
             Path kuboBinary = Path.of(Processes.run(options.repo(), Map.of(), "scripts/kubo.sh").strip().lines().reduce((a, b) -> b).orElseThrow());
             Path clusterBinaries = options.cluster() ? clusterBinaries() : null;
-            Path jar = options.repo().resolve("service/target/quarkus-app/quarkus-run.jar");
+            Path jar = options.serviceJar();
             if (!Files.exists(jar)) {
                 throw new IllegalStateException("no " + jar + ": build the service first (./mvnw -DskipTests package)");
             }
             Pgbench pgbench = Pgbench.find(progress);
             progress.step("pgbench: " + pgbench.version() + "; Kubo: " + kuboBinary);
 
-            seedIfNeeded();
+            seedIfNeeded(processes, kuboBinary, jar);
             progress.phase("starting PostgreSQL (durable), Kubo and the service");
             try (BenchPostgres db = BenchPostgres.start(options.dataDir().resolve("postgres"), BenchPostgres.DURABLE)) {
                 Kubo kubo = Kubo.start("kubo", kuboBinary, options.dataDir().resolve("kubo/repo"), processes);
@@ -132,7 +131,7 @@ public final class BenchRunner {
     }
 
     /** Seeds once per data dir: a marker file names the seed it holds. */
-    private void seedIfNeeded() throws Exception {
+    private void seedIfNeeded(Processes processes, Path kuboBinary, Path jar) throws Exception {
         Path marker = options.dataDir().resolve("seeded");
         if (Files.exists(marker) && Files.readString(marker).strip().equals(options.seedKey())) {
             progress.phase("seed: reusing " + options.dataDir() + " (" + options.seedKey() + ")");
@@ -141,17 +140,18 @@ public final class BenchRunner {
         progress.phase("seed: " + options.seedKey() + " into " + options.dataDir() + " (COPY; once per data dir)");
         Files.deleteIfExists(marker);
         try (BenchPostgres db = BenchPostgres.start(options.dataDir().resolve("postgres"), BenchPostgres.LOADING)) {
-            migrate(db);
+            // The schema is the one of the service under test: it migrates at start.
+            Kubo kubo = Kubo.start("kubo", kuboBinary, options.dataDir().resolve("kubo/repo"), processes);
+            Process service = startService(processes, db, kubo, options.dataDir().resolve("keys"), jar);
+            processes.awaitHttp("service", service, "GET", "http://127.0.0.1:" + servicePort + "/q/health/ready",
+                    java.time.Duration.ofMinutes(3));
+            processes.stop(service);
+            processes.stop(kubo.process);
             try (Connection c = db.connect()) {
                 new Seeder(options, progress).seed(c);
             }
         }
         Files.writeString(marker, options.seedKey());
-    }
-
-    private void migrate(BenchPostgres db) {
-        Flyway.configure().dataSource(db.jdbcUrl(), "postgres", "postgres")
-                .locations("filesystem:" + options.repo().resolve("migrations")).load().migrate();
     }
 
     private int servicePort;
