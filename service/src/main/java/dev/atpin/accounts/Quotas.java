@@ -52,25 +52,37 @@ public class Quotas {
      * pin counts, in one statement: the start of a group commit of adds (see {@code PinAdmissions}).
      */
     public Map<String, Tenant> lockAll(Connection c, java.util.Collection<String> dids) throws SQLException {
-        Map<String, Tenant> out = new LinkedHashMap<>();
+        Map<String, Limits> locked = new LinkedHashMap<>();
+        java.sql.Array sorted = c.createArrayOf("text", dids.stream().sorted().toArray());
         try (PreparedStatement q = c.prepareStatement("""
-                select a.did, a.plan, a.status, a.max_pins, a.max_bytes, a.max_pin_size, a.replication, a.rate_limit,
-                       coalesce(u.pins, 0)
-                from account a left join account_usage u on u.did = a.did
-                where a.did = any(?) order by a.did for no key update of a""")) {
-            q.setArray(1, c.createArrayOf("text", dids.stream().sorted().toArray()));
+                select did, plan, status, max_pins, max_bytes, max_pin_size, replication, rate_limit
+                from account where did = any(?) order by did for no key update""")) {
+            q.setArray(1, sorted);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    Limits limits = plans.resolve(rs.getString(2), rs.getString(3), (Long) rs.getObject(4),
-                            (Long) rs.getObject(5), (Long) rs.getObject(6), (Integer) rs.getObject(7), (Integer) rs.getObject(8));
-                    out.put(rs.getString(1), new Tenant(rs.getString(1), limits, rs.getLong(9)));
+                    locked.put(rs.getString(1), plans.resolve(rs.getString(2), rs.getString(3), (Long) rs.getObject(4),
+                            (Long) rs.getObject(5), (Long) rs.getObject(6), (Integer) rs.getObject(7), (Integer) rs.getObject(8)));
                 }
             }
         }
+        // Counted by a statement of its own, after the locks: a statement that waited for a lock
+        // sees the locked row anew, but not the rows it joined (they would be as of before the wait).
+        Map<String, Long> pins = new java.util.HashMap<>();
+        try (PreparedStatement q = c.prepareStatement("select did, pins from account_usage where did = any(?)")) {
+            q.setArray(1, sorted);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    pins.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        Map<String, Tenant> out = new LinkedHashMap<>();
         for (String did : dids) {
-            if (!out.containsKey(did)) {
+            Limits limits = locked.get(did);
+            if (limits == null) {
                 throw new IllegalStateException("no account row for " + did);
             }
+            out.put(did, new Tenant(did, limits, pins.getOrDefault(did, 0L)));
         }
         return out;
     }

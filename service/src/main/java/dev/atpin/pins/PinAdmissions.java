@@ -41,8 +41,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>No background thread: a request thread that finds fewer than {@code atpin.pins.committers}
  * transactions in flight becomes a committer and writes whatever is queued (its own add among
- * them); the others wait for their result. A transaction carries 5 statements however many adds it
- * holds (lock and count the tenants, hand out {@code created}, upsert the contents, place new
+ * them); the others wait for their result. A transaction carries 6 statements however many adds it
+ * holds (lock the tenants, count their pins, hand out {@code created}, upsert the contents, place new
  * contents, insert the requests), where one add alone took a dozen.
  *
  * <p>When a group fails on something other than a conflict, each add is written alone, so one
