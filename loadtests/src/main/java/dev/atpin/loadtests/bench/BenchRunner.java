@@ -63,6 +63,11 @@ public final class BenchRunner {
         System.exit(0);
     }
 
+    /** Runs everything with {@code args} (the command line's options); returns the results file. */
+    static Path run(Path repo, String... args) throws Exception {
+        return new BenchRunner(BenchOptions.parse(repo, args)).run();
+    }
+
     /** Runs everything; returns the results file. */
     Path run() throws Exception {
         Files.createDirectories(files);
