@@ -14,20 +14,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1; }
-find_jdk() {
-  local candidates=()
-  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-  if command -v java >/dev/null; then candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"); fi
-  for d in /usr/lib/jvm/*; do [ -d "$d" ] && candidates+=("$d"); done
-  for home in "${candidates[@]}"; do
-    [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
-    local v; v="$(java_major "$home/bin/java")"; v="${v%%.*}"
-    if [ -n "$v" ] && [ "$v" -ge 21 ]; then export JAVA_HOME="$home"; return; fi
-  done
-  echo "run-firehose-benchmark: needs a JDK 21 or newer (JAVA_HOME, PATH or /usr/lib/jvm)." >&2
-  exit 1
-}
+# shellcheck source=find-jdk.sh
+source "$root/loadtests/find-jdk.sh"
 find_jdk
 
 pattern="FirehoseDecodeBenchmark"

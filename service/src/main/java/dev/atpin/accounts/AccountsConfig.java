@@ -25,6 +25,13 @@ public interface AccountsConfig {
     @WithDefault("60s")
     Duration rateWindow();
 
+    /**
+     * Most requests a replica claims from a token's window at once (ADR 0110): claims are a sixteenth
+     * of what is left, capped by this, so one database write serves up to this many requests.
+     */
+    @WithDefault("256")
+    int rateClaimMaxChunk();
+
     /** How long an account's effective limits are cached (a plan change is seen after this). */
     @WithDefault("10s")
     Duration limitsCacheTtl();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -35,26 +36,108 @@ public class Quotas {
      * the account is suspended, 409 when its pin count quota is reached. Locks the account row.
      */
     public Limits admit(Connection c, String did, boolean replacing) throws SQLException {
-        Limits limits = lock(c, did);
-        if (limits.suspended()) {
-            throw ApiException.forbidden("ACCOUNT_SUSPENDED",
-                    "this account is suspended: existing pins are kept and can be read, but not changed");
+        Tenant tenant = new Tenant(did, lock(c, did), livePins(c, did));
+        if (replacing) {
+            tenant.refuseIfSuspended();
+        } else {
+            tenant.admitOne().ifPresent(refusal -> {
+                throw refusal;
+            });
         }
-        long pins = livePins(c, did);
-        long after = replacing ? pins : pins + 1;
-        if (after > limits.maxPins()) {
-            metrics.counter("atpin.quota.rejections", "limit", "pins", "plan", limits.plan()).increment();
-            throw new QuotaExceeded("pin count quota reached: " + pins + " of " + limits.maxPins()
-                    + " pin requests (plan " + limits.plan() + "); delete some or upgrade the plan");
+        return tenant.limits();
+    }
+
+    /**
+     * Locks the accounts of {@code dids} in DID order (the order every writer uses) with their live
+     * pin counts, in one statement: the start of a group commit of adds (see {@code PinAdmissions}).
+     */
+    public Map<String, Tenant> lockAll(Connection c, java.util.Collection<String> dids) throws SQLException {
+        Map<String, Limits> locked = new LinkedHashMap<>();
+        java.sql.Array sorted = c.createArrayOf("text", dids.stream().sorted().toArray());
+        try (PreparedStatement q = c.prepareStatement("""
+                select did, plan, status, max_pins, max_bytes, max_pin_size, replication, rate_limit
+                from account where did = any(?) order by did for no key update""")) {
+            q.setArray(1, sorted);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    locked.put(rs.getString(1), plans.resolve(rs.getString(2), rs.getString(3), (Long) rs.getObject(4),
+                            (Long) rs.getObject(5), (Long) rs.getObject(6), (Integer) rs.getObject(7), (Integer) rs.getObject(8)));
+                }
+            }
         }
-        return limits;
+        // Counted by a statement of its own, after the locks: a statement that waited for a lock
+        // sees the locked row anew, but not the rows it joined (they would be as of before the wait).
+        Map<String, Long> pins = new java.util.HashMap<>();
+        try (PreparedStatement q = c.prepareStatement("select did, pins from account_usage where did = any(?)")) {
+            q.setArray(1, sorted);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    pins.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        Map<String, Tenant> out = new LinkedHashMap<>();
+        for (String did : dids) {
+            Limits limits = locked.get(did);
+            if (limits == null) {
+                throw new IllegalStateException("no account row for " + did);
+            }
+            out.put(did, new Tenant(did, limits, pins.getOrDefault(did, 0L)));
+        }
+        return out;
+    }
+
+    /** A locked account and its live pin count, admitting new requests one by one. */
+    public final class Tenant {
+        private final String did;
+        private final Limits limits;
+        private long pins;
+
+        Tenant(String did, Limits limits, long pins) {
+            this.did = did;
+            this.limits = limits;
+            this.pins = pins;
+        }
+
+        public Limits limits() {
+            return limits;
+        }
+
+        /** Counts one more request, or says why it is refused (403 suspended, 409 pin count quota). */
+        public Optional<ApiException> admitOne() {
+            if (limits.suspended()) {
+                return Optional.of(suspended());
+            }
+            if (pins + 1 > limits.maxPins()) {
+                metrics.counter("atpin.quota.rejections", "limit", "pins", "plan", limits.plan()).increment();
+                return Optional.of(new QuotaExceeded("pin count quota reached: " + pins + " of " + limits.maxPins()
+                        + " pin requests (plan " + limits.plan() + "); delete some or upgrade the plan"));
+            }
+            pins++;
+            return Optional.empty();
+        }
+
+        void refuseIfSuspended() {
+            if (limits.suspended()) {
+                throw suspended();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Tenant[" + did + "]";
+        }
+    }
+
+    private static ApiException suspended() {
+        return ApiException.forbidden("ACCOUNT_SUSPENDED",
+                "this account is suspended: existing pins are kept and can be read, but not changed");
     }
 
     /** Refuses writes of a suspended account without taking any lock (for deletes). */
     public void requireActive(Connection c, String did) throws SQLException {
         if (lock(c, did).suspended()) {
-            throw ApiException.forbidden("ACCOUNT_SUSPENDED",
-                    "this account is suspended: existing pins are kept and can be read, but not changed");
+            throw suspended();
         }
     }
 

@@ -39,6 +39,7 @@ public class TokenService {
     private final TokenKeys keys;
     private final DefaultJWTParser parser;
     private final Cache<UUID, Optional<TokenState>> states;
+    private final VerifiedTokens verified;
 
     TokenService(EntityManager em, Accounts accounts, AuthConfig config) {
         this.em = em;
@@ -48,10 +49,14 @@ public class TokenService {
         JWTAuthContextInfo context = new JWTAuthContextInfo(keys.publicKey(), config.issuer());
         context.setSignatureAlgorithm(Set.of(SignatureAlgorithm.ES256));
         this.parser = new DefaultJWTParser(context);
+        // A verified token is cached on top of its state: each cache gets half the revocation TTL so
+        // that together a revocation is still seen within the TTL.
+        Duration half = config.revocationCacheTtl().dividedBy(2);
         this.states = Caffeine.newBuilder()
-                .expireAfterWrite(config.revocationCacheTtl())
+                .expireAfterWrite(half)
                 .maximumSize(100_000)
                 .build();
+        this.verified = new VerifiedTokens(half);
     }
 
     /** A newly minted token; {@code token} is shown to its owner once and never stored. */
@@ -98,6 +103,10 @@ public class TokenService {
 
     /** Checks signature, issuer, expiry and revocation; empty when the token must be refused. */
     public Optional<Caller> authenticate(String token) {
+        Optional<Caller> known = verified.get(token);
+        if (known.isPresent()) {
+            return known;
+        }
         JsonWebToken jwt;
         try {
             jwt = parser.parse(token);
@@ -121,7 +130,9 @@ public class TokenService {
                 Scope.fromClaim(s).ifPresent(scopes::add);
             }
         }
-        return Optional.of(new Caller(jwt.getSubject(), id, scopes));
+        Caller caller = new Caller(jwt.getSubject(), id, scopes);
+        verified.put(token, caller, Instant.ofEpochSecond(jwt.getExpirationTime()));
+        return Optional.of(caller);
     }
 
     /** Revokes one of {@code did}'s tokens; false when it has no such token. */
@@ -131,6 +142,7 @@ public class TokenService {
                         "update api_token set revoked_at = now() where id = ?1 and did = ?2 and revoked_at is null")
                 .setParameter(1, id).setParameter(2, did).executeUpdate();
         states.invalidate(id);
+        verified.forget(id);
         return updated > 0;
     }
 

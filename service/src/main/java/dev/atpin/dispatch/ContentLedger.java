@@ -54,12 +54,28 @@ public class ContentLedger {
                     status = rs.getString(1);
                 }
             }
-            if (placeUpToReplication(c, cid) | retryIfFailed(c, cid)) {
-                status = propagate(c, cid);
+            String settled = settle(c, cid);
+            if (settled != null) {
                 workQueued.fire(new WorkQueued());
+                return settled;
             }
             return status;
         }
+    }
+
+    /**
+     * After one more request wants {@code cid} (its row upserted by the caller): places it up to its
+     * replication and retries it when every attempt had failed, on the caller's connection.
+     *
+     * @return the content's new status when work was queued (fire {@link WorkQueued} after commit), else null
+     */
+    public String settle(Connection c, String cid) throws SQLException {
+        return placeUpToReplication(c, cid) | retryIfFailed(c, cid) ? propagate(c, cid) : null;
+    }
+
+    /** The replication a content gets for a plan asking for {@code planReplication} copies. */
+    public int replicationFor(int planReplication) {
+        return Math.max(planReplication, config.replication());
     }
 
     /** One live request fewer wants {@code cid}; at zero the grace period before unpinning starts. */

@@ -8,18 +8,13 @@ import java.sql.Connection;
 import java.util.Optional;
 import java.util.OptionalLong;
 import dev.atpin.dispatch.ContentLedger;
-import dev.atpin.dispatch.NodeRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -29,27 +24,29 @@ import java.util.UUID;
 @ApplicationScoped
 public class PinService {
 
-    private static final DateTimeFormatter CREATED =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-    private static final int MAX_DELEGATES = 20;
-
     private final PinStore store;
     private final ContentLedger ledger;
-    private final NodeRegistry nodes;
     private final Quotas quotas;
     private final AgroalDataSource db;
+    private final PinViews views;
+    private final PinAdmissions admissions;
 
-    PinService(PinStore store, ContentLedger ledger, NodeRegistry nodes, Quotas quotas, AgroalDataSource db) {
+    PinService(PinStore store, ContentLedger ledger, Quotas quotas, AgroalDataSource db, PinViews views,
+            PinAdmissions admissions) {
         this.store = store;
         this.ledger = ledger;
-        this.nodes = nodes;
         this.quotas = quotas;
         this.db = db;
+        this.views = views;
+        this.admissions = admissions;
     }
 
-    @Transactional(rollbackOn = SQLException.class)
-    public PinStatusDto add(String did, ValidPin pin) throws SQLException {
-        return view(create(did, pin, PinRequest.SOURCE_API, false));
+    /**
+     * A new request from the API: committed together with the other adds arriving at the same time
+     * (group commit, see {@link PinAdmissions}); returns once it is committed.
+     */
+    public PinStatusDto add(String did, ValidPin pin) throws Exception {
+        return admissions.add(did, pin);
     }
 
     @Transactional(rollbackOn = SQLException.class)
@@ -185,34 +182,6 @@ public class PinService {
     }
 
     private List<PinStatusDto> views(List<PinRequest> requests) throws SQLException {
-        Map<String, List<String>> placements = store.placements(requests.stream().map(PinRequest::cid).distinct().toList());
-        List<PinStatusDto> out = new ArrayList<>(requests.size());
-        for (PinRequest r : requests) {
-            Map<String, String> info = new java.util.LinkedHashMap<>();
-            info.put("source", r.source());
-            if (PinStatus.FAILED.equals(r.status()) && r.statusDetails() != null) {
-                info.put("status_details", r.statusDetails());
-            }
-            if (PinStatus.PINNED.equals(r.status()) && r.dagSize() != null) {
-                info.put("dag_size", r.dagSize().toString());
-            }
-            if (PinStatus.PINNED.equals(r.status()) && r.restoredFrom() != null) {
-                info.put("status_details", r.restoredFrom());
-            }
-            out.add(new PinStatusDto(r.id().toString(), r.status(), CREATED.format(r.created()),
-                    new PinDto(r.cidInput(), r.name(), r.origins(), r.meta()),
-                    delegates(placements.getOrDefault(r.cid(), List.of())), info));
-        }
-        return out;
-    }
-
-    /** Multiaddrs of the nodes that hold or will hold the content; never empty while any node was reached. */
-    private List<String> delegates(List<String> placedOn) {
-        Set<String> out = new LinkedHashSet<>();
-        placedOn.forEach(node -> out.addAll(nodes.delegatesOf(node)));
-        if (out.isEmpty()) {
-            out.addAll(nodes.anyDelegates());
-        }
-        return out.stream().limit(MAX_DELEGATES).toList();
+        return views.of(requests, store.placements(requests.stream().map(PinRequest::cid).distinct().toList()));
     }
 }

@@ -93,6 +93,21 @@ public class PinStore {
         }
     }
 
+    /** The tenant's requests among {@code ids}, on the caller's connection (inside its transaction). */
+    public List<PinRequest> findAll(Connection c, String did, List<UUID> ids) throws SQLException {
+        List<PinRequest> out = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement(SELECT + " where r.did = ? and r.id = any(?)")) {
+            q.setString(1, did);
+            q.setArray(2, c.createArrayOf("uuid", ids.toArray()));
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+        }
+        return out;
+    }
+
     public Optional<PinRequest> findBySource(String did, String source) throws SQLException {
         try (Connection c = db.getConnection();
                 PreparedStatement q = c.prepareStatement(SELECT + " where r.did = ? and r.source = ? and r.source <> 'api'")) {
@@ -194,12 +209,21 @@ public class PinStore {
 
     /** For each CID, the nodes its content is (to be) pinned on. */
     public Map<String, List<String>> placements(List<String> cids) throws SQLException {
+        if (cids.isEmpty()) {
+            return new java.util.HashMap<>();
+        }
+        try (Connection c = db.getConnection()) {
+            return placements(c, cids);
+        }
+    }
+
+    /** The same, on the caller's connection. */
+    public Map<String, List<String>> placements(Connection c, List<String> cids) throws SQLException {
         Map<String, List<String>> out = new java.util.HashMap<>();
         if (cids.isEmpty()) {
             return out;
         }
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
+        try (PreparedStatement q = c.prepareStatement(
                         "select cid, node from placement where cid = any(?) and state <> 'failed' order by node")) {
             q.setArray(1, c.createArrayOf("text", cids.toArray()));
             try (ResultSet rs = q.executeQuery()) {
