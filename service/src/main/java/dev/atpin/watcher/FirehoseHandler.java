@@ -130,6 +130,12 @@ public class FirehoseHandler {
             return;
         }
         RepoCommit commit = verified.commit();
+        if (commit != null && repo.rev() != null && commit.rev().compareTo(repo.rev()) <= 0) {
+            // A replayed or late #sync (e.g. the one an account emits when it is created) says
+            // nothing about a repo we already hold at a newer rev: resyncing on it would be work
+            // for nothing, and would hide the real state of the repo.
+            return;
+        }
         if (commit == null || !commit.data().toString().equals(repo.dataCid())) {
             repos.desynchronize(sync.did(), "#sync announced data root "
                     + (commit == null ? "?" : commit.data()) + ", ours is " + repo.dataCid());

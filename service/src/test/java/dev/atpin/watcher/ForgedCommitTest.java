@@ -8,6 +8,7 @@ import dev.atpin.ipld.CarReader;
 import dev.atpin.ipld.CarWriter;
 import dev.atpin.ipld.Cid;
 import dev.atpin.ipld.DagCbor;
+import dev.atpin.ipld.FirehoseEvent;
 import dev.atpin.ipld.FirehoseFrame;
 import dev.atpin.ipld.RepoCommit;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -94,6 +95,20 @@ class ForgedCommitTest extends WatcherTestSupport {
             return body;
         });
         expectRejected(user, cid, forged, "not signed by the account's current key");
+    }
+
+    @Test
+    void aSyncThatIsNotNewerThanOurRevIsIgnored() throws Exception {
+        User user = heldUser();
+        // The PDS announced the account's first state with a #sync when it was created: by now
+        // we hold the repo at a newer rev, so that frame, delivered late or replayed, changes nothing.
+        byte[] creation = FrameTap.frame(pds.pdsUrl(), user.did(), frame -> frame.event() instanceof FirehoseEvent.Sync);
+        WatchedRepo before = repos.find(user.did()).orElseThrow();
+        handler.handle("test", FirehoseFrame.parse(creation), creation);
+        WatchedRepo after = repos.find(user.did()).orElseThrow();
+        assertThat(after.state()).isEqualTo(RepoState.ACTIVE);
+        assertThat(after.rev()).isEqualTo(before.rev());
+        assertThat(after.dataCid()).isEqualTo(before.dataCid());
     }
 
     @Test

@@ -11,13 +11,20 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
-/** Reads the real PDS's firehose from the start and returns the #commit frame that wrote a given path. */
+/** Reads the real PDS's firehose from the start and returns the frames of one repo that a test needs. */
 final class FrameTap {
 
     private FrameTap() {}
 
     static byte[] commitFrame(String pdsUrl, String did, String path) throws Exception {
+        return frame(pdsUrl, did, frame -> frame.event() instanceof FirehoseEvent.Commit commit
+                && commit.ops().stream().anyMatch(op -> op.path().equals(path)));
+    }
+
+    /** The first frame of {@code did} since the start of the PDS's firehose that {@code wanted} accepts. */
+    static byte[] frame(String pdsUrl, String did, Predicate<FirehoseFrame> wanted) throws Exception {
         CompletableFuture<byte[]> found = new CompletableFuture<>();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI uri = URI.create(pdsUrl.replace("http://", "ws://") + "/xrpc/com.atproto.sync.subscribeRepos?cursor=0");
@@ -33,8 +40,7 @@ final class FrameTap {
                     byte[] message = partial.toByteArray();
                     partial.reset();
                     FirehoseFrame frame = FirehoseFrame.parse(message);
-                    if (did.equals(frame.did()) && frame.event() instanceof FirehoseEvent.Commit commit
-                            && commit.ops().stream().anyMatch(op -> op.path().equals(path))) {
+                    if (did.equals(frame.did()) && wanted.test(frame)) {
                         found.complete(message);
                     }
                 }
