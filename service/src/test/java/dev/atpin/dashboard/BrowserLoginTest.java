@@ -87,7 +87,10 @@ class BrowserLoginTest {
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Authorize")).click();
 
             page.waitForURL(base + "/account");
-            assertThat(page.content()).contains(account.handle()).contains("No tokens yet");
+            assertThat(page.content()).contains(account.handle());
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("API tokens").setExact(true)).click();
+            page.waitForURL(base + "/account/tokens");
+            assertThat(page.content()).contains("No tokens yet");
             page.getByLabel("Label").fill("from the browser");
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create token")).click();
             String token = page.locator("#new-token").inputValue().strip();
