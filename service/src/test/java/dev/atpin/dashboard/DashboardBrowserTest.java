@@ -141,9 +141,9 @@ class DashboardBrowserTest {
             tab(page, "Pins");
             byte[] data = randomBytes(3_000);
             String cid = outside.add(data, "raw-leaves=false&only-hash=true"); // not on any node yet
-            page.getByLabel("CID", new Page.GetByLabelOptions().setExact(true)).fill(cid);
-            page.getByLabel("Name (optional)").fill("holiday photos");
-            page.getByLabel("Origins (optional)").fill(String.join("\n", outside.swarmAddresses()));
+            addForm(page).getByLabel("CID", new Locator.GetByLabelOptions().setExact(true)).fill(cid);
+            addForm(page).getByLabel("Name (optional)").fill("holiday photos");
+            addForm(page).getByLabel("Origins (optional)").fill(String.join("\n", outside.swarmAddresses()));
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add pin")).click();
             page.waitForURL(base + "/account/pins?note=added");
             Locator row = page.locator("tr", new Page.LocatorOptions().setHasText("holiday photos"));
@@ -165,7 +165,7 @@ class DashboardBrowserTest {
                         + "\",\"name\":\"batch " + i + "\"}").statusCode()).isEqualTo(202);
             }
             tab(page, "Pins");
-            page.getByLabel("Name", new Page.GetByLabelOptions().setExact(true)).fill("BATCH");
+            filters(page).getByLabel("Name", new Locator.GetByLabelOptions().setExact(true)).fill("BATCH");
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Filter")).click();
             assertThat(page.locator("#pin-count").textContent()).startsWith("7 pin requests match");
             Set<String> seen = new HashSet<>(page.locator("table.pins tbody tr").allTextContents());
@@ -174,7 +174,7 @@ class DashboardBrowserTest {
             List<String> second = page.locator("table.pins tbody tr").allTextContents();
             assertThat(second).hasSize(2).allSatisfy(r -> assertThat(seen).doesNotContain(r));
             page.selectOption("#f-match", "exact");
-            page.getByLabel("Name", new Page.GetByLabelOptions().setExact(true)).fill("batch 3");
+            filters(page).getByLabel("Name", new Locator.GetByLabelOptions().setExact(true)).fill("batch 3");
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Filter")).click();
             assertThat(page.locator("#pin-count").textContent()).startsWith("1 pin request matches");
             page.navigate(base + "/account/pins?status=pinned&source=api");
@@ -187,7 +187,7 @@ class DashboardBrowserTest {
             assertThat(page.content()).contains("No pin requests match these filters");
 
             // --- a pin's details: CID forms, copies by node name, size, history
-            page.navigate(base + "/account/pins");
+            page.navigate(base + "/account/pins?name=holiday");
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("holiday photos")).click();
             assertThat(page.locator("#cid-v1").textContent()).isEqualTo(Cid.parse(cid).normalized());
             assertThat(page.locator("#cid-v0").textContent()).startsWith("Qm");
@@ -216,9 +216,9 @@ class DashboardBrowserTest {
             byte[] recordData = randomBytes(2_500);
             String recordCid = outside.add(recordData);
             String rkey = Cid.parse(recordCid).normalized();
-            page.getByLabel("CID", new Page.GetByLabelOptions().setExact(true)).fill(recordCid);
-            page.getByLabel("Name (optional)").fill("from my repo");
-            page.getByLabel("Origins (optional)").fill(String.join("\n", outside.swarmAddresses()));
+            addForm(page).getByLabel("CID", new Locator.GetByLabelOptions().setExact(true)).fill(recordCid);
+            addForm(page).getByLabel("Name (optional)").fill("from my repo");
+            addForm(page).getByLabel("Origins (optional)").fill(String.join("\n", outside.swarmAddresses()));
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add as a record")).click();
             page.waitForURL(Pattern.compile(Pattern.quote(base) + "/account/pins/[0-9a-f-]{36}"),
                     new Page.WaitForURLOptions().setTimeout(60_000));
@@ -272,6 +272,14 @@ class DashboardBrowserTest {
         page.waitForURL(base + "/account");
     }
 
+    private static Locator addForm(Page page) {
+        return page.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("Add a pin"));
+    }
+
+    private static Locator filters(Page page) {
+        return page.getByRole(AriaRole.SEARCH, new Page.GetByRoleOptions().setName("Filter pins"));
+    }
+
     private static void tab(Page page, String name) {
         page.getByRole(AriaRole.NAVIGATION, new Page.GetByRoleOptions().setName("Your account"))
                 .getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName(name).setExact(true)).click();
@@ -287,7 +295,8 @@ class DashboardBrowserTest {
                                 nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))""");
         JsonNode found = JSON.readTree(violations);
         assertThat(found.size()).as("axe-core on " + name + " (" + page.url() + "): " + found.toPrettyString()).isZero();
-        Page.ScreenshotOptions shot = new Page.ScreenshotOptions().setFullPage(true).setMask(List.of(masked));
+        Page.ScreenshotOptions shot = new Page.ScreenshotOptions().setFullPage(true).setMask(List.of(masked))
+                .setMaskColor("#c9d1de");
         byte[] png = page.screenshot(shot);
         write(RepoPaths.root().resolve("service/target/screenshots/" + name + ".png"), png);
         if ("docs".equals(System.getProperty("atpin.screenshots"))) {
