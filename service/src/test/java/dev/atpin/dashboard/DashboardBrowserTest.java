@@ -199,11 +199,11 @@ class DashboardBrowserTest {
             check(page, "pin-detail");
 
             // --- usage over time: the chart draws the daily snapshots
-            seedUsageHistory(account.did());
+            long oldest = seedUsageHistory(account.did());
             tab(page, "Overview");
             assertThat(page.locator("#chart-pins-desc").textContent()).contains("Pin requests over the last 30 days");
             assertThat(page.locator("figure.chart").first().locator("tbody tr").allTextContents())
-                    .hasSize(30).last().isEqualTo(LocalDate.now(ZoneOffset.UTC).minusDays(29) + "3"); // oldest, as seeded
+                    .hasSize(30).last().isEqualTo(LocalDate.now(ZoneOffset.UTC).minusDays(29) + String.valueOf(oldest));
             check(page, "overview");
 
             // --- enroll the repo; a pin added now becomes a record, then a pinned request
@@ -272,8 +272,13 @@ class DashboardBrowserTest {
         page.waitForURL(base + "/account");
     }
 
+    /** The add form, unfolded (it starts folded once there are pins). */
     private static Locator addForm(Page page) {
-        return page.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("Add a pin"));
+        Locator add = page.locator("details#add");
+        if (add.getAttribute("open") == null) {
+            add.locator("summary").click();
+        }
+        return add;
     }
 
     private static Locator filters(Page page) {
@@ -304,22 +309,30 @@ class DashboardBrowserTest {
         }
     }
 
-    /** Thirty days of snapshots (3, 4, 5, … pins), as the daily job would have left them. */
-    private void seedUsageHistory(String did) throws Exception {
-        assertThat(snapshots.takeAll()).isGreaterThanOrEqualTo(0);
+    /**
+     * Twenty-nine days of snapshots growing steadily to today's usage, as the daily job would have left them.
+     *
+     * @return the pins of the oldest day
+     */
+    private long seedUsageHistory(String did) throws Exception {
+        snapshots.takeAll();
+        UsageSnapshots.Current now = snapshots.current(did);
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        assertThat(snapshots.history(did, today)).as("today's snapshot")
+                .containsExactly(new UsageSnapshots.Day(today, now.pins(), now.bytes()));
         try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement("""
                 insert into usage_daily (did, day, pins, bytes) values (?, ?, ?, ?)
                 on conflict (did, day) do update set pins = excluded.pins, bytes = excluded.bytes""")) {
             for (int back = 29; back >= 1; back--) {
                 q.setString(1, did);
                 q.setObject(2, today.minusDays(back));
-                q.setLong(3, 3 + (29 - back) / 3);
-                q.setLong(4, 1_000_000L * (29 - back));
+                q.setLong(3, now.pins() * (30 - back) / 30);
+                q.setLong(4, now.bytes() * (30 - back) / 30);
                 q.addBatch();
             }
             q.executeBatch();
         }
+        return now.pins() / 30;
     }
 
     private boolean released(String did, String requestId) throws Exception {

@@ -15,8 +15,9 @@ final class PinPages {
      * What the add form shows again after a refusal.
      *
      * @param asRecord whether a new pin becomes a record in the user's repo (they are enrolled)
+     * @param open     whether the form starts unfolded (no pins yet, or it comes back with a refusal)
      */
-    record AddForm(String cid, String name, String origins, boolean asRecord) {}
+    record AddForm(String cid, String name, String origins, boolean asRecord, boolean open) {}
 
     /**
      * @param liveMs  how often rows in progress are refreshed, in milliseconds

@@ -86,7 +86,7 @@ public class PinsResource {
     public Response add(@Context HttpHeaders headers, @RestForm String csrf, @RestForm String cid,
             @RestForm String name, @RestForm String origins) {
         return http.withForm(headers, csrf, session -> {
-            PinPages.AddForm form = new PinPages.AddForm(cid, name, origins, asRecord(session));
+            PinPages.AddForm form = new PinPages.AddForm(cid, name, origins, asRecord(session), true);
             try {
                 PinActions.Added added = actions.add(session, cid, name, origins);
                 return switch (added) {
@@ -214,7 +214,7 @@ public class PinsResource {
 
     private Response listPage(int status, OAuthSession session, PinFilter filter, PinPages.AddForm form, String note,
             String error) {
-        PinPages.AddForm add = form != null ? form : new PinPages.AddForm("", "", "", asRecord(session));
+        PinPages.AddForm add = form;
         List<PinRow> rows = List.of();
         long count = 0;
         String next = null;
@@ -232,6 +232,9 @@ public class PinsResource {
             code = e.status();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+        if (add == null) {
+            add = new PinPages.AddForm("", "", "", asRecord(session), rows.isEmpty() && !filter.narrowed());
         }
         return DashboardHttp.page(code, PinPages.list(DashboardHttp.me(session), filter, rows, count, next, add, note,
                 problem, inProgress(rows), liveMs));

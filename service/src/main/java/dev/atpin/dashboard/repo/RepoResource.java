@@ -70,6 +70,10 @@ public class RepoResource {
     public Response resync(@Context HttpHeaders headers, @RestForm String csrf) {
         return http.withForm(headers, csrf, session -> {
             try {
+                if (!enrollment.view(session.did()).enrolled()) {
+                    return page(409, session, null, "Your repo is not enrolled: enroll it first, then it is read "
+                            + "in full by itself.");
+                }
                 if (!enrollment.resyncNow(session)) {
                     return page(409, session, null, "A full read of your repo is already scheduled or running; "
                             + "there is nothing to add until it has finished.");
