@@ -22,7 +22,6 @@ import jakarta.inject.Inject;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -123,7 +122,7 @@ class DashboardPinsTest {
     @Test
     void badInputIsAnsweredOnThePageInWordsNeverWithAnError() {
         LoggedIn user = DashboardLogin.login(base, pds.createAccount("bad" + suffix()));
-        String elevenCids = String.join(",", Collections.nCopies(11, "x")).replace("x", Cids.unfetchable());
+        String elevenCids = String.join(",", java.util.stream.Stream.generate(Cids::unfetchable).limit(11).toList());
         Map<String, String> filters = Map.of(
                 "status=sleeping", "values must be queued, pinning, pinned or failed",
                 "from=yesterday", "must be a day such as",
