@@ -1,6 +1,7 @@
 package dev.atpin.dashboard;
 
 import dev.atpin.accounts.Accounts;
+import dev.atpin.auth.ApiToken;
 import dev.atpin.auth.TokenService;
 import dev.atpin.dashboard.repo.RepoEnrollment;
 import dev.atpin.dashboard.usage.UsageView;
@@ -26,6 +27,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -135,10 +137,12 @@ public class DashboardResource {
     public Response overview(@Context HttpHeaders headers) {
         return http.withSession(headers, session -> {
             try {
+                List<ApiToken> all = tokens.list(session.did());
+                Instant now = Instant.now();
+                long active = all.stream().filter(t -> t.revokedAt == null
+                        && (t.expiresAt == null || t.expiresAt.isAfter(now))).count();
                 return DashboardHttp.page(200, Pages.overview(DashboardHttp.me(session), usage.of(session.did()),
-                        counts(session.did()), repo.view(session.did()), tokens.list(session.did()).stream()
-                                .filter(t -> t.revokedAt == null && (t.expiresAt == null
-                                        || t.expiresAt.isAfter(Instant.now()))).count()));
+                        counts(session.did()), repo.view(session.did()), all.size(), active));
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }

@@ -20,7 +20,11 @@ public final class Pages {
 
     static native TemplateInstance landing(String handle, String error);
 
-    static native TemplateInstance overview(Me me, UsageView.Usage usage, Counts counts, RepoView repo,
+    /**
+     * @param tokens       the user's API tokens, revoked and expired included
+     * @param activeTokens those still usable
+     */
+    static native TemplateInstance overview(Me me, UsageView.Usage usage, Counts counts, RepoView repo, long tokens,
             long activeTokens);
 
     static native TemplateInstance problem(String title, String message, boolean loginAgain);

@@ -117,7 +117,7 @@ class DashboardBrowserTest {
 
             page.navigate(base + "/");
             check(page, "landing");
-            logIn(page, account);
+            Chromium.logIn(page, base, pds, account);
 
             // --- the overview of a new account: empty usage, the plan's limits
             assertThat(page.locator("#usage-pins .bar-figures").textContent()).startsWith("0 of 1,000");
@@ -260,16 +260,6 @@ class DashboardBrowserTest {
 
             assertThat(consoleErrors).as("errors in the browser console").isEmpty();
         }
-    }
-
-    private void logIn(Page page, PdsServer.Account account) {
-        page.getByLabel("Handle or DID").fill(account.handle());
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Log in")).click();
-        page.waitForURL(Pattern.compile(Pattern.quote(pds.pdsUrl()) + "/oauth/authorize.*"));
-        page.locator("input[name=password]").fill(account.password());
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Authorize")).click();
-        page.waitForURL(base + "/account");
     }
 
     /** The add form, unfolded (it starts folded once there are pins). */

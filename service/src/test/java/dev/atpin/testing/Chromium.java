@@ -2,11 +2,14 @@ package dev.atpin.testing;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -41,6 +44,26 @@ public final class Chromium implements AutoCloseable {
 
     public Browser browser() {
         return browser;
+    }
+
+    /**
+     * Our login form, then the PDS's own sign-in and consent pages, as a person uses them; back on our side the
+     * page is at {@code <base>/account}.
+     */
+    public static void logIn(Page page, String base, PdsServer pds, PdsServer.Account account) {
+        startLogIn(page, base, pds, account);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Authorize")).click();
+        page.waitForURL(base + "/account");
+    }
+
+    /** The steps up to the PDS's consent page (signed in, not yet authorized). */
+    public static void startLogIn(Page page, String base, PdsServer pds, PdsServer.Account account) {
+        page.navigate(base + "/");
+        page.getByLabel("Handle or DID").fill(account.handle());
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Log in")).click();
+        page.waitForURL(Pattern.compile(Pattern.quote(pds.pdsUrl()) + "/oauth/authorize.*"));
+        page.locator("input[name=password]").fill(account.password());
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
     }
 
     @Override

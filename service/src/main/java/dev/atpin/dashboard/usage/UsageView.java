@@ -64,7 +64,7 @@ public class UsageView {
 
     private List<UsageChart> charts(String did, UsageSnapshots.Current now) throws SQLException {
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        LocalDate first = today.minusDays(config.usageChartDays() - 1L);
+        LocalDate first = today.minusDays(Math.max(1, Math.min(config.usageChartDays(), 366)) - 1L);
         Map<LocalDate, UsageSnapshots.Day> byDay = snapshots.history(did, first.minusDays(config.usageHistoryDays()))
                 .stream().collect(Collectors.toMap(UsageSnapshots.Day::day, Function.identity()));
         // a day without a snapshot kept the last value seen before it; today is the live value
