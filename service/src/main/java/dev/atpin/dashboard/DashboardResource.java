@@ -1,5 +1,6 @@
 package dev.atpin.dashboard;
 
+import dev.atpin.abuse.AnonymousLimits;
 import dev.atpin.accounts.Accounts;
 import dev.atpin.auth.ApiToken;
 import dev.atpin.auth.TokenService;
@@ -57,9 +58,12 @@ public class DashboardResource {
     private final RepoEnrollment repo;
     private final UsageView usage;
     private final PinService pins;
+    private final AnonymousLimits anonymousLimits;
 
     DashboardResource(OAuthFlow flow, OAuthSessions sessions, DashboardCookies cookies, DashboardHttp http,
-                      Accounts accounts, TokenService tokens, RepoEnrollment repo, UsageView usage, PinService pins) {
+                      Accounts accounts, TokenService tokens, RepoEnrollment repo, UsageView usage, PinService pins,
+                      AnonymousLimits anonymousLimits) {
+        this.anonymousLimits = anonymousLimits;
         this.flow = flow;
         this.sessions = sessions;
         this.cookies = cookies;
@@ -86,6 +90,11 @@ public class DashboardResource {
         if (input.isEmpty() || input.length() > MAX_HANDLE_INPUT) {
             return page(400, Pages.landing(input.length() > MAX_HANDLE_INPUT ? "" : input,
                     "Enter your handle (like alice.bsky.social) or your DID."));
+        }
+        if (!anonymousLimits.admitLogin()) { // before any fetch or row: logins cost us work for strangers
+            return Response.fromResponse(page(429, Pages.landing(input,
+                    "Too many sign-in attempts from your network just now; please wait a minute and try again.")))
+                    .header("Retry-After", anonymousLimits.retryAfter().toSeconds()).build();
         }
         String browser = OAuthSessions.randomToken();
         try {

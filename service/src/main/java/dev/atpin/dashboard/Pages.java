@@ -13,7 +13,12 @@ public final class Pages {
     private Pages() {}
 
     /** Who is logged in, as every page's header shows it; {@code csrf} goes into each of its forms. */
-    public record Me(String did, String handle, String csrf) {}
+    public record Me(String did, String handle, String csrf) {
+        @Override
+        public String toString() {
+            return "Me[did=" + did + ", handle=" + handle + "]"; // the CSRF token is a secret of the session
+        }
+    }
 
     /** Pin requests by status, for the overview. */
     public record Counts(long queued, long pinning, long pinned, long failed) {}

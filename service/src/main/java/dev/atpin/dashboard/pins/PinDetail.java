@@ -58,9 +58,6 @@ public record PinDetail(PinRow row, String cidV1, String cidV0, String statusDet
             case "failed" -> "gave up after " + r.attempts() + " attempts";
             default -> "";
         };
-        if (r.lastError() != null && !"pinned".equals(r.state())) {
-            detail += " — last error: " + r.lastError();
-        }
         return new ReplicaLine(r.node(), r.state(), detail);
     }
 

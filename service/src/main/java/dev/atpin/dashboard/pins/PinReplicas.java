@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * What the dashboard shows beyond a request's {@code PinStatus}: where its content is (to be) pinned and how
@@ -25,17 +24,13 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class PinReplicas {
 
-    /** Node errors name internal addresses (RPC URLs); people see "a node" instead. */
-    private static final Pattern URL = Pattern.compile("\\b[a-z][a-z0-9+.-]*://[^\\s\"']+", Pattern.CASE_INSENSITIVE);
-    private static final Pattern IP_PORT = Pattern.compile("\\b\\d{1,3}(\\.\\d{1,3}){3}(:\\d+)?\\b");
-
     /**
-     * One copy of the content on one node.
+     * One copy of the content on one node, by the node's name. Kubo's errors are not part of it: they are
+     * operator facts (the admin API shows them), and every tenant that wants the content would read them.
      *
      * @param blocks blocks fetched so far by the pin in progress, when Kubo reported any
      */
-    public record Replica(String node, String state, int attempts, Long blocks, String lastError, Instant nextAttempt,
-            Instant updated) {}
+    public record Replica(String node, String state, int attempts, Long blocks, Instant nextAttempt, Instant updated) {}
 
     /** One status change of a request. */
     public record Change(String from, String to, String details, Instant at) {}
@@ -54,14 +49,14 @@ public class PinReplicas {
         }
         try (Connection c = db.getConnection();
                 PreparedStatement q = c.prepareStatement("""
-                        select cid, node, state, attempts, progress, last_error, next_attempt_at, updated_at
+                        select cid, node, state, attempts, progress, next_attempt_at, updated_at
                         from placement where cid = any(?) order by node""")) {
             q.setArray(1, c.createArrayOf("text", cids.toArray()));
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Replica(rs.getString(2),
-                            rs.getString(3), rs.getInt(4), (Long) rs.getObject(5), withoutAddresses(rs.getString(6)),
-                            instant(rs.getObject(7, OffsetDateTime.class)), instant(rs.getObject(8, OffsetDateTime.class))));
+                            rs.getString(3), rs.getInt(4), (Long) rs.getObject(5),
+                            instant(rs.getObject(6, OffsetDateTime.class)), instant(rs.getObject(7, OffsetDateTime.class))));
                 }
             }
         }
@@ -95,13 +90,6 @@ public class PinReplicas {
             }
         }
         return out;
-    }
-
-    static String withoutAddresses(String error) {
-        if (error == null) {
-            return null;
-        }
-        return IP_PORT.matcher(URL.matcher(error).replaceAll("a node")).replaceAll("a node");
     }
 
     private static Instant instant(OffsetDateTime t) {

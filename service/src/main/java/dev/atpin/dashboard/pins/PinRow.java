@@ -55,8 +55,8 @@ public record PinRow(String id, String name, String cid, String normalizedCid, S
         }
         PinReplicas.Replica retrying = replicas.stream().filter(r -> r.attempts() > 0).findFirst().orElse(null);
         if (retrying != null) {
-            return "attempt " + (retrying.attempts() + 1) + " at " + Formats.whenSeconds(retrying.nextAttempt())
-                    + (retrying.lastError() == null ? "" : " (last: " + retrying.lastError() + ")");
+            return "not found yet; attempt " + (retrying.attempts() + 1) + " at "
+                    + Formats.whenSeconds(retrying.nextAttempt());
         }
         return "waiting for a node";
     }

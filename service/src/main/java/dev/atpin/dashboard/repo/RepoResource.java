@@ -5,6 +5,7 @@ import dev.atpin.identity.IdentityException;
 import dev.atpin.oauth.OAuthSession;
 import dev.atpin.oauth.SessionExpiredException;
 import dev.atpin.oauth.XrpcException;
+import dev.atpin.watcher.EnrollmentRefused;
 import dev.atpin.watcher.WatcherConfig;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -102,6 +103,8 @@ public class RepoResource {
             try {
                 change.apply(session);
                 return DashboardHttp.seeOther("/account/repo?note=" + note);
+            } catch (EnrollmentRefused e) {
+                return page(e.status(), session, null, e.details());
             } catch (XrpcException | SessionExpiredException | SQLException | IdentityException e) {
                 LOG.infof("repo enrollment change for %s failed: %s", session.did(), e.getMessage());
                 return page(502, session, null, failure + e.getMessage());

@@ -16,7 +16,12 @@ final class TokenPages {
      *
      * @param kuboCommand {@code ipfs pin remote service add …} with the token in it
      */
-    record Minted(String label, String token, String kuboCommand) {}
+    record Minted(String label, String token, String kuboCommand) {
+        @Override
+        public String toString() {
+            return "Minted[label=" + label + "]"; // the token is shown once, never printed
+        }
+    }
 
     static native TemplateInstance tokens(Pages.Me me, List<TokenView> tokens, Minted minted, String error,
             String psaUrl);

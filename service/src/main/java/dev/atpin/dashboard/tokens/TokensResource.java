@@ -2,6 +2,7 @@ package dev.atpin.dashboard.tokens;
 
 import dev.atpin.auth.Scope;
 import dev.atpin.auth.TokenService;
+import dev.atpin.auth.TooManyTokens;
 import dev.atpin.dashboard.DashboardHttp;
 import dev.atpin.oauth.OAuthConfig;
 import dev.atpin.oauth.OAuthSession;
@@ -79,7 +80,12 @@ public class TokensResource {
         } else {
             return page(400, session, null, "Choose an expiry from the list.");
         }
-        TokenService.Minted minted = tokens.mint(session.did(), name, scopes, expiresAt);
+        TokenService.Minted minted;
+        try {
+            minted = tokens.mint(session.did(), name, scopes, expiresAt);
+        } catch (TooManyTokens e) {
+            return page(409, session, null, e.details());
+        }
         LOG.infof("%s created API token %s", session.did(), minted.id());
         // rendered directly, not redirected: the token must not be kept anywhere to show it again
         return page(200, session, new TokenPages.Minted(name, minted.token(),
