@@ -264,6 +264,11 @@ public class PinStore {
                 sql.append(" and r.meta @> ?::jsonb");
                 params.add(new JsonText(toJsonStatic(query.meta())));
             }
+            switch (query.origin()) {
+                case API -> sql.append(" and r.source = 'api'");
+                case RECORD -> sql.append(" and r.source <> 'api'");
+                case ANY -> { }
+            }
             query.before().ifPresent(b -> {
                 sql.append(" and r.created < ?");
                 params.add(utc(b));

@@ -162,6 +162,23 @@ public class WatchedRepos {
                 where did = ? and state in ('active', 'desynchronized')""", truncate(why), did);
     }
 
+    /**
+     * The owner asks for a full resync now (from the dashboard). Refused while one is already due or running,
+     * so that a repo is read at most once at a time however often the button is pressed.
+     *
+     * @return whether a resync was scheduled
+     */
+    public boolean requestResync(String did) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        update watched_repo set state = 'desynchronized', attempts = 0, retry_after = now(),
+                            updated_at = now()
+                        where did = ? and state in ('active', 'error')""")) {
+            q.setString(1, did);
+            return q.executeUpdate() > 0;
+        }
+    }
+
     /** Schedules a resync of every active repo followed through {@code upstream} (its PDS, or all for a relay). */
     public int desynchronizeUpstream(String upstream, String why) throws SQLException {
         try (Connection c = db.getConnection();

@@ -2,12 +2,10 @@ package dev.atpin.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import dev.atpin.oauth.client.ClientSettings;
+import dev.atpin.testing.Chromium;
 import dev.atpin.testing.PdsServer;
 import dev.atpin.testing.PdsTestResource.InjectPds;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,29 +14,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The login as a person does it, in headless Chromium (Debian's, driven by Playwright; no browser download):
  * our landing page, the PDS's own sign-in and consent pages, back to our account page, a token that works.
- * Without Chromium the test is skipped locally and fails under {@code CI=true} (.ci/run installs it).
+ * Without Chromium the test is skipped locally and fails under {@code CI=true} (.ci/run installs it); the
+ * whole dashboard is visited by {@link DashboardBrowserTest}.
  */
 @QuarkusTest
 class BrowserLoginTest {
 
-    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("ATPIN_CHROMIUM", "/usr/bin/chromium"));
-
-    private static Playwright playwright;
-    private static Browser chromium;
+    private static Chromium chromium;
 
     @InjectPds
     PdsServer pds;
@@ -48,16 +39,7 @@ class BrowserLoginTest {
 
     @BeforeAll
     static void launch() {
-        boolean present = Files.isExecutable(CHROMIUM);
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("no Chromium at " + CHROMIUM + " (apt-get install chromium)");
-        }
-        Assumptions.assumeTrue(present, "no Chromium at " + CHROMIUM + " (apt-get install chromium)");
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        chromium = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(CHROMIUM).setHeadless(true)
-                .setArgs(List.of("--no-sandbox"))); // tests run as root
+        chromium = Chromium.launch();
     }
 
     @AfterAll
@@ -65,29 +47,20 @@ class BrowserLoginTest {
         if (chromium != null) {
             chromium.close();
         }
-        if (playwright != null) {
-            playwright.close();
-        }
     }
 
     @Test
     void aPersonLogsInAtTheirPdsAndCreatesATokenThatWorks() throws Exception {
         PdsServer.Account account = pds.createAccount("browser" + UUID.randomUUID().toString().substring(0, 6));
         String base = client.publicUrl().toString();
-        try (var context = chromium.newContext()) {
+        try (var context = chromium.browser().newContext()) {
             Page page = context.newPage();
-            page.navigate(base + "/");
-            page.getByLabel("Handle or DID").fill(account.handle());
-            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Log in")).click();
-
             // the PDS's own pages: sign in, then authorize our narrow scopes
-            page.waitForURL(Pattern.compile(Pattern.quote(pds.pdsUrl()) + "/oauth/authorize.*"));
-            page.locator("input[name=password]").fill(account.password());
-            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
-            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Authorize")).click();
-
-            page.waitForURL(base + "/account");
-            assertThat(page.content()).contains(account.handle()).contains("No tokens yet");
+            Chromium.logIn(page, base, pds, account);
+            assertThat(page.content()).contains(account.handle());
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("API tokens").setExact(true)).click();
+            page.waitForURL(base + "/account/tokens");
+            assertThat(page.content()).contains("No tokens yet");
             page.getByLabel("Label").fill("from the browser");
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create token")).click();
             String token = page.locator("#new-token").inputValue().strip();
@@ -107,13 +80,9 @@ class BrowserLoginTest {
     void denyingAccessAtThePdsEndsOnAFriendlyPage() {
         PdsServer.Account account = pds.createAccount("deny" + UUID.randomUUID().toString().substring(0, 6));
         String base = client.publicUrl().toString();
-        try (var context = chromium.newContext()) {
+        try (var context = chromium.browser().newContext()) {
             Page page = context.newPage();
-            page.navigate(base + "/");
-            page.getByLabel("Handle or DID").fill(account.handle());
-            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Log in")).click();
-            page.locator("input[name=password]").fill(account.password());
-            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+            Chromium.startLogIn(page, base, pds, account);
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Deny access")).click();
 
             page.waitForURL(Pattern.compile(Pattern.quote(base) + "/oauth/callback.*"));

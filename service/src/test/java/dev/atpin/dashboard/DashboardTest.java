@@ -116,7 +116,7 @@ class DashboardTest {
         assertThat(missing.statusCode()).isEqualTo(403);
         assertThat(wrong.statusCode()).isEqualTo(403);
         assertThat(wrong.body()).contains("did not come from atpin");
-        assertThat(user.browser().get(base + "/account").body()).doesNotContain("sneaky");
+        assertThat(user.browser().get(base + "/account/tokens").body()).doesNotContain("sneaky");
     }
 
     @Test
@@ -133,7 +133,7 @@ class DashboardTest {
                 Map.of("csrf", user.csrf()));
         assertThat(revoked.statusCode()).isEqualTo(303);
         assertThat(pins(token)).isEqualTo(401);
-        assertThat(user.browser().get(base + "/account").body()).contains("revoked");
+        assertThat(user.browser().get(base + "/account/tokens").body()).contains("revoked");
     }
 
     @Test
@@ -201,7 +201,7 @@ class DashboardTest {
     }
 
     private String tokenId(LoggedIn user) {
-        Matcher m = REVOKE.matcher(user.browser().get(base + "/account").body());
+        Matcher m = REVOKE.matcher(user.browser().get(base + "/account/tokens").body());
         assertThat(m.find()).isTrue();
         return m.group(1);
     }

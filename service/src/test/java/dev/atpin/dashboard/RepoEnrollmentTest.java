@@ -42,7 +42,7 @@ class RepoEnrollmentTest {
         String base = client.publicUrl().toString();
         PdsServer.Account account = pds.createAccount("enr" + UUID.randomUUID().toString().substring(0, 6));
         LoggedIn user = DashboardLogin.login(base, account);
-        assertThat(user.browser().get(base + "/account").body()).contains("Enroll my repo");
+        assertThat(user.browser().get(base + "/account/repo").body()).contains("Enroll my repo");
 
         HttpResponse<String> refused = user.browser().postForm(base + "/account/repo/enroll", Map.of());
         assertThat(refused.statusCode()).isEqualTo(403);
@@ -52,11 +52,11 @@ class RepoEnrollmentTest {
                 .hasValueSatisfying(r -> assertThat(r.path("service").asText()).isEqualTo("did:web:localhost"));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> repos.find(account.did()).map(r -> r.state() == RepoState.ACTIVE).orElse(false));
-        assertThat(user.browser().get(base + "/account").body()).contains("id=\"repo-state\">active");
+        assertThat(user.browser().get(base + "/account/repo").body()).contains("id=\"repo-state\">active");
 
         // A record that is not valid shows up on the page as a problem.
         pds.createRecord(account, "dev.atpin.pin", "notthecid", Map.of("cid", "nope", "createdAt", Instant.now().toString()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> user.browser().get(base + "/account").body()
+        await().atMost(Duration.ofSeconds(30)).until(() -> user.browser().get(base + "/account/repo").body()
                 .contains("dev.atpin.pin/notthecid"));
 
         // A valid one is pinned.
@@ -75,6 +75,6 @@ class RepoEnrollmentTest {
         user.browser().postForm(base + "/account/repo/unenroll", Map.of("csrf", user.csrf()));
         assertThat(pds.getRecord(account.did(), "dev.atpin.enrollment", "self")).isEmpty();
         assertThat(repos.find(account.did()).orElseThrow().state()).isEqualTo(RepoState.UNENROLLED);
-        assertThat(user.browser().get(base + "/account").body()).contains("Enroll my repo");
+        assertThat(user.browser().get(base + "/account/repo").body()).contains("Enroll my repo");
     }
 }

@@ -1,4 +1,4 @@
-package dev.atpin.dashboard;
+package dev.atpin.dashboard.repo;
 
 import dev.atpin.oauth.OAuthSession;
 import dev.atpin.oauth.XrpcClient;
@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * Enrollment from the dashboard: the consent record is written into (or deleted from) the user's
@@ -19,6 +20,8 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class RepoEnrollment {
+
+    private static final Logger LOG = Logger.getLogger(RepoEnrollment.class);
 
     private final XrpcClient xrpc;
     private final Enrollments enrollments;
@@ -55,11 +58,27 @@ public class RepoEnrollment {
         enrollments.unenroll(session.did());
     }
 
-    Pages.Repo status(String did) throws SQLException {
+    /** @return false when a backfill or resync is already due or running (one at a time per repo) */
+    public boolean resyncNow(OAuthSession session) throws SQLException {
+        return repos.requestResync(session.did());
+    }
+
+    /** The watcher's view of the repo; "unavailable" rather than a failed page when the database does not answer. */
+    public RepoView view(String did) {
+        try {
+            return status(did);
+        } catch (SQLException e) {
+            LOG.warn("could not read the watcher state", e);
+            return RepoView.UNAVAILABLE;
+        }
+    }
+
+    public RepoView status(String did) throws SQLException {
         WatchedRepo repo = repos.find(did).orElse(null);
         if (repo == null) {
-            return new Pages.Repo(null, null, null, null, Map.of());
+            return RepoView.NOT_ENROLLED;
         }
-        return new Pages.Repo(repo.state().db(), repo.rev(), repo.lagSeconds(), repo.lastError(), repos.problems(did));
+        return new RepoView(repo.state().db(), repo.pdsUrl(), repo.rev(), repo.lagSeconds(), repo.lastError(),
+                repos.problems(did));
     }
 }
