@@ -156,7 +156,7 @@ public class DashboardResource {
         }
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String s : scope == null ? List.<String>of() : scope) {
-            Optional<Scope> parsed = Scope.fromClaim(s);
+            Optional<Scope> parsed = Scope.fromClaim(s).filter(Scope.TENANT_SCOPES::contains);
             if (parsed.isEmpty()) {
                 return accountPage(400, session.get(), null, "Unknown scope: choose read and/or write.");
             }
