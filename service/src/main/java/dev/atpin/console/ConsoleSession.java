@@ -57,15 +57,15 @@ public class ConsoleSession {
     /** The operator, who must be allowed to change things and must have sent this session's CSRF token. */
     Operator admin(UriInfo uri, String csrf) {
         Operator who = operator(uri);
+        if (!who.mayChange()) {
+            throw new ConsoleException(ConsoleHtml.page(403, ConsolePages.message(nav(who, ""), "Not allowed",
+                    "Viewers can look at everything but change nothing: changes need the atpin-admin role.", false)));
+        }
         if (csrf == null || !MessageDigest.isEqual(csrf().getBytes(StandardCharsets.UTF_8),
                 csrf.getBytes(StandardCharsets.UTF_8))) {
             throw new ConsoleException(ConsoleHtml.page(403, ConsolePages.message(nav(who, ""), "Request refused",
                     "This form has expired or did not come from the console. Go back, reload the page and try again.",
                     false)));
-        }
-        if (!who.mayChange()) {
-            throw new ConsoleException(ConsoleHtml.page(403, ConsolePages.message(nav(who, ""), "Not allowed",
-                    "Viewers can look at everything but change nothing: changes need the atpin-admin role.", false)));
         }
         return who;
     }
