@@ -242,6 +242,36 @@ class AdminApiTest {
                 .statusCode(404);
     }
 
+    @Test
+    void retryNowGivesAFailedPlacementAFreshSeriesOfAttemptsAndIsAudited() throws Exception {
+        Tenant user = Tenants.fresh(tokens);
+        String cid = normalized(Cids.unfetchable());
+        user.api().body(Map.of("cid", cid)).post("/psa/pins").then().statusCode(202);
+        try (Connection c = DriverManager.getConnection(System.getProperty("atpin.test.jdbc-url"), "postgres",
+                "postgres")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(c, "select count(*) from placement where cid = ?", cid) > 0);
+            // the state a placement reaches after its last attempt (an unfetchable CID takes hours to get there)
+            try (PreparedStatement give = c.prepareStatement("""
+                    update placement set state = 'failed', attempts = 12, last_error = 'no progress for 2m0s',
+                           lease_owner = null, lease_expires_at = null, updated_at = now() where cid = ?
+                    returning node""")) {
+                give.setString(1, cid);
+                try (ResultSet rs = give.executeQuery()) {
+                    rs.next();
+                    String node = rs.getString(1);
+                    operator().get("/admin/v1/queue/failures").then().statusCode(200)
+                            .body("find { it.cid == '" + cid + "' }.lastError", equalTo("no progress for 2m0s"))
+                            .body("find { it.cid == '" + cid + "' }.state", equalTo("failed"));
+                    operator().body(Map.of("cid", cid, "node", node)).post("/admin/v1/queue/retry").then().statusCode(204);
+                    assertThat(count(c, "select count(*) from placement where cid = ? and state <> 'failed' and attempts <= 1",
+                            cid)).isEqualTo(1);
+                    operator().queryParam("target", cid + "@" + node).get("/admin/v1/audit").then().statusCode(200)
+                            .body("entries[0].action", equalTo("queue.retry"));
+                }
+            }
+        }
+    }
+
     private static String normalized(String cid) {
         return dev.atpin.ipld.Cid.parse(cid).normalized();
     }
