@@ -88,8 +88,10 @@ public class OperatorLogin implements TenantResolver {
                 .applicationType(ApplicationType.SERVICE)
                 .clientId(config.clientId())
                 .roles(Source.accesstoken, roles)
-                // a token minted for another client of the realm is not for us
-                .token().audience(config.clientId()).end()
+                // a token minted for another client of the realm is not for us; signed JWTs only (this tenant has
+                // no credentials to introspect with, and nobody's garbage should cost a call to the provider)
+                .token().audience(config.clientId()).allowOpaqueTokenIntrospection(false).allowJwtIntrospection(false)
+                    .end()
                 .build());
         LOG.infof("Operators log in at %s (client %s)", issuer, config.clientId());
     }

@@ -5,15 +5,14 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.FormData;
 import com.microsoft.playwright.options.RequestOptions;
 import dev.atpin.auth.TokenService;
 import dev.atpin.oauth.OAuthConfig;
 import dev.atpin.operators.keycloak.KeycloakSetup;
+import dev.atpin.testing.Chromium;
 import dev.atpin.testing.Cids;
 import dev.atpin.testing.Operators;
 import dev.atpin.testing.RepoPaths;
@@ -21,13 +20,11 @@ import dev.atpin.testing.Tenants;
 import dev.atpin.testing.Tenants.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,15 +34,11 @@ import org.junit.jupiter.api.Test;
  * at Keycloak's own login page, finding an account, changing its plan, suspending it, reading the audit log, the
  * service pages, signing out. Screenshots go to {@code target/screenshots}, or to the directory named by
  * {@code -Datpin.test.screenshots} (the README's pictures come from {@code docs/screenshots}).
- * Without Chromium the test is skipped locally and fails under {@code CI=true} (.ci/run installs it).
  */
 @QuarkusTest
 class ConsoleBrowserTest {
 
-    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("ATPIN_CHROMIUM", "/usr/bin/chromium"));
-
-    private static Playwright playwright;
-    private static Browser chromium;
+    private static Chromium chromium;
 
     @Inject
     KeycloakSetup setup;
@@ -58,25 +51,13 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void launch() {
-        boolean present = Files.isExecutable(CHROMIUM);
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("no Chromium at " + CHROMIUM + " (apt-get install chromium)");
-        }
-        Assumptions.assumeTrue(present, "no Chromium at " + CHROMIUM + " (apt-get install chromium)");
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        chromium = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(CHROMIUM).setHeadless(true)
-                .setArgs(List.of("--no-sandbox"))); // tests run as root
+        chromium = Chromium.launch();
     }
 
     @AfterAll
     static void close() {
         if (chromium != null) {
             chromium.close();
-        }
-        if (playwright != null) {
-            playwright.close();
         }
     }
 
@@ -90,7 +71,7 @@ class ConsoleBrowserTest {
         Tenant user = Tenants.fresh(tokens);
         user.api().body(Map.of("cid", Cids.unfetchable(), "name", "holiday photos")).post("/psa/pins").then().statusCode(202);
         String base = base();
-        try (BrowserContext context = chromium.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900))) {
+        try (BrowserContext context = chromium.browser().newContext(new Browser.NewContextOptions().setViewportSize(1280, 900))) {
             Page page = context.newPage();
             page.navigate(base + "/console/accounts?q=" + user.did());
 
@@ -142,7 +123,7 @@ class ConsoleBrowserTest {
     void aViewerSeesThePagesButNoFormsAndAForgedChangeIsRefused() {
         Tenant user = Tenants.fresh(tokens);
         String base = base();
-        try (BrowserContext context = chromium.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900))) {
+        try (BrowserContext context = chromium.browser().newContext(new Browser.NewContextOptions().setViewportSize(1280, 900))) {
             Page page = context.newPage();
             page.navigate(base + "/console/accounts/" + user.did());
             signIn(page, KeycloakSetup.DEMO_VIEWER, false);
