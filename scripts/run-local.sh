@@ -107,10 +107,10 @@ keycloak_args=()
 if $with_keycloak; then
   scripts/keycloak.sh install >/dev/null
   kc_port="${ATPIN_KEYCLOAK_PORT:-8180}"
-  kc_admin_password="$(local_secret keycloak-admin-password)"
+  kc_admin_password="$(scripts/keycloak.sh admin-password)"
   console_secret="$(local_secret console-client-secret)"
   demo_password="$(local_secret console-demo-password)"
-  KC_BOOTSTRAP_ADMIN_PASSWORD="$kc_admin_password" KC_MANAGEMENT_PORT=$((kc_port + 1)) \
+  KC_MANAGEMENT_PORT=$((kc_port + 1)) \
     scripts/keycloak.sh start "$kc_port" "$state/keycloak" >"$state/keycloak.log" 2>&1 &
   keycloak_pid=$!
   echo "atpin: starting Keycloak on 127.0.0.1:$kc_port (log: $state/keycloak.log)"
@@ -165,7 +165,7 @@ for _ in $(seq 1 600); do
 MSG
     if $with_keycloak; then
       cat <<MSG
-  Operator console      http://127.0.0.1:$port/console   (Keycloak: http://127.0.0.1:$kc_port, admin / $state/keycloak-admin-password)
+  Operator console      http://127.0.0.1:$port/console   (Keycloak: http://127.0.0.1:$kc_port, admin / scripts/keycloak.sh admin-password)
   Demo operators        operator-admin (atpin-admin) and operator-viewer (atpin-viewer), password $demo_password
   Admin API as a script:
     TOKEN=\$(curl -s -d grant_type=password -d client_id=atpin-cli -d username=operator-admin -d password=$demo_password \\
