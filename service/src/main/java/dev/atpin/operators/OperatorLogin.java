@@ -51,6 +51,11 @@ public class OperatorLogin implements TenantResolver {
         return config.enabled() && config.authServerUrl().isPresent();
     }
 
+    /** The provider's issuer as its tokens name it (the configured URL, without a trailing slash). */
+    public Optional<String> issuer() {
+        return enabled() ? config.authServerUrl().map(u -> u.toString().replaceAll("/$", "")) : Optional.empty();
+    }
+
     void createTenants(@Observes Oidc oidc) {
         if (!enabled()) {
             LOG.info("Operator login is off (no atpin.operators.oidc.auth-server-url): the console is unavailable and"

@@ -1,5 +1,6 @@
 package dev.atpin.operators;
 
+import com.nimbusds.jwt.SignedJWT;
 import dev.atpin.accounts.AccountsConfig;
 import dev.atpin.auth.Caller;
 import dev.atpin.auth.Scope;
@@ -10,6 +11,7 @@ import io.quarkus.oidc.TenantIdentityProvider;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -56,7 +58,7 @@ public class OperatorTokens {
         if (caller.isPresent()) {
             return fromApiToken(caller.get());
         }
-        if (!login.enabled()) {
+        if (!login.enabled() || !claimsOurIssuer(token)) {
             return unauthorized();
         }
         SecurityIdentity identity;
@@ -71,6 +73,20 @@ public class OperatorTokens {
         }
         return OperatorLogin.operatorOf(identity, Operator.Via.OIDC_TOKEN).<Verdict>map(Accepted::new)
                 .orElseGet(OperatorTokens::notAnOperator);
+    }
+
+    /**
+     * A cheap look before asking the provider: only a signed JWT that names our provider as its issuer can be one
+     * of its tokens (unverified here; the provider's tenant verifies everything). Anything else is refused at once,
+     * without a call to the provider, and so is never answered with "provider unavailable".
+     */
+    private boolean claimsOurIssuer(String token) {
+        try {
+            String issuer = SignedJWT.parse(token).getJWTClaimsSet().getIssuer();
+            return issuer != null && login.issuer().filter(issuer::equals).isPresent();
+        } catch (ParseException | RuntimeException e) {
+            return false;
+        }
     }
 
     private Verdict fromApiToken(Caller caller) {
