@@ -113,7 +113,12 @@ class ConsoleBrowserTest {
             }
 
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Sign out")).click();
-            page.waitForURL(base + "/console/signed-out");
+            try {
+                page.waitForURL(Pattern.compile(Pattern.quote(base + "/console/signed-out") + ".*"));
+            } catch (com.microsoft.playwright.TimeoutError e) {
+                screenshot(page, "console-sign-out-failed.png");
+                throw new AssertionError("signing out ended at " + page.url() + ": " + page.locator("body").innerText(), e);
+            }
             page.navigate(base + "/console/accounts");
             page.waitForURL(Pattern.compile(Pattern.quote(Operators.keycloakUrl()) + "/realms/atpin/.*"));
         }
