@@ -24,6 +24,13 @@ public interface AuthConfig {
     @WithDefault("10s")
     Duration revocationCacheTtl();
 
+    /**
+     * Most live (neither revoked nor expired) API tokens one account may hold. Each token has its own rate
+     * limit, so this also bounds what one account can send.
+     */
+    @WithDefault("50")
+    int maxTokensPerAccount();
+
     /** Local runs only: mint a token for this DID at start and write it to {@link #devTokenFile()}. */
     Optional<String> devTokenDid();
 

@@ -55,14 +55,26 @@ public class TokenService {
     }
 
     /** A newly minted token; {@code token} is shown to its owner once and never stored. */
-    public record Minted(UUID id, String token) {}
+    public record Minted(UUID id, String token) {
+        @Override
+        public String toString() {
+            return "Minted[id=" + id + "]"; // the token itself is a secret
+        }
+    }
 
     /** What the database says about a token id. */
     record TokenState(String did, boolean revoked) {}
 
+    /**
+     * Mints a token for {@code did}.
+     *
+     * @throws TooManyTokens when the account already holds {@link AuthConfig#maxTokensPerAccount()} live tokens
+     *     (each token has its own rate limit: unbounded tokens would mean an unbounded rate)
+     */
     @Transactional
     public Minted mint(String did, String label, Set<Scope> scopes, Optional<Instant> expiresAt) {
         accounts.ensureExists(did);
+        refuseOverTokenLimit(did);
         UUID id = UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         ApiToken row = new ApiToken();
@@ -127,15 +139,43 @@ public class TokenService {
         return ApiToken.list("did = ?1 order by createdAt desc", did);
     }
 
-    /** Cache miss: read the row, and note the use (at most once per cache lifetime per token). */
+    /**
+     * Counts the account's live tokens under the account's row lock, so that concurrent mints cannot
+     * both slip under the limit.
+     */
+    private void refuseOverTokenLimit(String did) {
+        em.createNativeQuery("select 1 from account where did = ?1 for update").setParameter(1, did).getResultList();
+        Number live = (Number) em.createNativeQuery("""
+                        select count(*) from api_token
+                        where did = ?1 and revoked_at is null and (expires_at is null or expires_at > now())""")
+                .setParameter(1, did).getSingleResult();
+        if (live.longValue() >= config.maxTokensPerAccount()) {
+            throw new TooManyTokens(config.maxTokensPerAccount());
+        }
+    }
+
+    /**
+     * Cache miss: read the row, and note the use (at most once per cache lifetime per token).
+     *
+     * <p>The use is noted with an UPDATE of {@code last_used_at} alone, never by writing the row back: a
+     * row read before a concurrent revoke and written after it would otherwise clear {@code revoked_at}
+     * and bring the token back to life.
+     */
     @Transactional
     Optional<TokenState> loadState(UUID id) {
         ApiToken row = ApiToken.findById(id);
         if (row == null) {
             return Optional.empty();
         }
+        em.detach(row);
         boolean expired = row.expiresAt != null && row.expiresAt.isBefore(Instant.now());
-        row.lastUsedAt = Instant.now();
+        noteUse(id);
         return Optional.of(new TokenState(row.did, row.revokedAt != null || expired));
+    }
+
+    /** Sets {@code last_used_at} and nothing else: this statement can never undo a revocation. */
+    private void noteUse(UUID id) {
+        em.createNativeQuery("update api_token set last_used_at = now() where id = ?1")
+                .setParameter(1, id).executeUpdate();
     }
 }

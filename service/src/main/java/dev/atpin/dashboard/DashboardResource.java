@@ -1,8 +1,10 @@
 package dev.atpin.dashboard;
 
+import dev.atpin.abuse.AnonymousLimits;
 import dev.atpin.accounts.Accounts;
 import dev.atpin.auth.Scope;
 import dev.atpin.auth.TokenService;
+import dev.atpin.auth.TooManyTokens;
 import dev.atpin.identity.IdentityException;
 import dev.atpin.oauth.OAuthException;
 import dev.atpin.oauth.OAuthFlow;
@@ -10,6 +12,7 @@ import dev.atpin.oauth.OAuthSession;
 import dev.atpin.oauth.OAuthSessions;
 import dev.atpin.oauth.SessionExpiredException;
 import dev.atpin.oauth.XrpcException;
+import dev.atpin.watcher.EnrollmentRefused;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -57,10 +60,12 @@ public class DashboardResource {
     private final Accounts accounts;
     private final TokenService tokens;
     private final RepoEnrollment repoEnrollment;
+    private final AnonymousLimits anonymousLimits;
 
     DashboardResource(OAuthFlow flow, OAuthSessions sessions, DashboardCookies cookies, Accounts accounts,
-                      TokenService tokens, RepoEnrollment repoEnrollment) {
+                      TokenService tokens, RepoEnrollment repoEnrollment, AnonymousLimits anonymousLimits) {
         this.repoEnrollment = repoEnrollment;
+        this.anonymousLimits = anonymousLimits;
         this.flow = flow;
         this.sessions = sessions;
         this.cookies = cookies;
@@ -83,6 +88,11 @@ public class DashboardResource {
         if (input.isEmpty() || input.length() > MAX_HANDLE_INPUT) {
             return page(400, Pages.landing(input.length() > MAX_HANDLE_INPUT ? "" : input,
                     "Enter your handle (like alice.bsky.social) or your DID."));
+        }
+        if (!anonymousLimits.admitLogin()) { // before any fetch or row: logins cost us work for strangers
+            return Response.fromResponse(page(429, Pages.landing(input,
+                    "Too many sign-in attempts from your network just now; please wait a minute and try again.")))
+                    .header("Retry-After", anonymousLimits.retryAfter().toSeconds()).build();
         }
         String browser = OAuthSessions.randomToken();
         try {
@@ -173,7 +183,12 @@ public class DashboardResource {
         } else {
             return accountPage(400, session.get(), null, "Choose an expiry from the list.");
         }
-        TokenService.Minted minted = tokens.mint(session.get().did(), name, scopes, expiresAt);
+        TokenService.Minted minted;
+        try {
+            minted = tokens.mint(session.get().did(), name, scopes, expiresAt);
+        } catch (TooManyTokens e) {
+            return accountPage(409, session.get(), null, e.details());
+        }
         LOG.infof("%s created API token %s", session.get().did(), minted.id());
         // rendered directly, not redirected: the token must not be kept anywhere to show it again
         return accountPage(200, session.get(), new Pages.Minted(name, minted.token()), null);
@@ -209,6 +224,8 @@ public class DashboardResource {
         try {
             change.apply(session.get());
             return seeOther("/account");
+        } catch (EnrollmentRefused e) {
+            return accountPage(e.status(), session.get(), null, e.details());
         } catch (XrpcException | SessionExpiredException | SQLException | IdentityException e) {
             LOG.infof("repo enrollment change for %s failed: %s", session.get().did(), e.getMessage());
             return accountPage(502, session.get(), null, failure + e.getMessage());

@@ -11,10 +11,20 @@ final class Pages {
     private Pages() {}
 
     /** What the account page shows about who is logged in. */
-    record Me(String did, String handle, String csrf) {}
+    record Me(String did, String handle, String csrf) {
+        @Override
+        public String toString() {
+            return "Me[did=" + did + ", handle=" + handle + "]"; // the CSRF token is a secret of the session
+        }
+    }
 
     /** A token just minted: shown on this one response, never again. */
-    record Minted(String label, String token) {}
+    record Minted(String label, String token) {
+        @Override
+        public String toString() {
+            return "Minted[label=" + label + "]"; // the token is shown once, never printed
+        }
+    }
 
     static native TemplateInstance landing(String handle, String error);
 

@@ -37,6 +37,8 @@ public class BackupRestorer {
 
     private static final Logger LOG = Logger.getLogger(BackupRestorer.class);
     private static final int MAX_BLOB_BYTES = 100 * 1024 * 1024;
+    /** A blob of up to 100 MiB gets more time than the identity client's deadline for small documents. */
+    private static final Duration BLOB_FETCH_TIMEOUT = Duration.ofMinutes(5);
 
     private final AgroalDataSource db;
     private final IdentityResolver identity;
@@ -73,15 +75,20 @@ public class BackupRestorer {
             return Optional.empty();
         }
         Backup b = backup.get();
+        java.nio.file.Path file = null;
         try {
-            byte[] bytes = fetchBlob(b);
-            String root = kubo.addBytes(bytes, b.addOptions(), Duration.ofMinutes(5));
+            // The blob goes through a temp file, never the heap: up to MAX_BLOB_BYTES per restore, and many
+            // workers may restore at once.
+            file = java.nio.file.Files.createTempFile("atpin-blob-", ".bin");
+            fetchBlob(b, file);
+            String root = kubo.addFile(file, b.addOptions(), Duration.ofMinutes(5));
             if (!Cid.parse(root).normalized().equals(cid)) {
                 LOG.infof("backup blob %s of %s imports as %s, not %s: not used", b.blob(), b.did(), root, cid);
                 return Optional.empty();
             }
-            String note = "restored from the atproto blob " + b.blob() + " in " + b.did() + "'s repo ("
-                    + b.profile() + ")";
+            // Every tenant that pins this content sees this note: it names the blob, never whose repo held it.
+            String note = "restored from an atproto blob backup (" + b.blob() + ", " + b.profile() + " import)";
+            LOG.infof("%s restored from the blob %s in %s's repo", cid, b.blob(), b.did());
             try (Connection c = db.getConnection();
                     PreparedStatement q = c.prepareStatement("update content set restored_from = ? where cid = ?")) {
                 q.setString(1, note);
@@ -89,9 +96,12 @@ public class BackupRestorer {
                 q.executeUpdate();
             }
             return Optional.of(note);
-        } catch (KuboException | IdentityException | IpldException | SQLException | BlobUnavailable e) {
+        } catch (KuboException | IdentityException | IpldException | SQLException | BlobUnavailable
+                | java.io.IOException e) {
             LOG.infof("could not restore %s from its backup blob: %s", cid, e.getMessage());
             return Optional.empty();
+        } finally {
+            deleteQuietly(file);
         }
     }
 
@@ -122,26 +132,50 @@ public class BackupRestorer {
         }
     }
 
-    private byte[] fetchBlob(Backup b) throws BlobUnavailable {
+    private static void deleteQuietly(java.nio.file.Path file) {
+        if (file != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (java.io.IOException e) {
+                LOG.debugf("could not delete %s: %s", file, e.getMessage());
+            }
+        }
+    }
+
+    /** Streams the blob into {@code file} and checks that its bytes hash to the blob's CID. */
+    private void fetchBlob(Backup b, java.nio.file.Path file) throws BlobUnavailable, java.io.IOException {
         ResolvedIdentity who = identity.resolve(new Did(b.did()));
         if (who.pds() == null) {
             throw new BlobUnavailable("the DID document names no PDS");
         }
         URI url = URI.create(who.pds().toString().replaceAll("/$", "") + "/xrpc/com.atproto.sync.getBlob?did="
                 + URLEncoder.encode(b.did(), StandardCharsets.UTF_8) + "&cid=" + b.blob());
-        SafeHttpClient.Response response;
+        SafeHttpClient.Download response;
         try {
-            response = http.get(url, new SafeHttpClient.Options(MAX_BLOB_BYTES, true, "*/*"));
+            response = http.download(url, new SafeHttpClient.Options(MAX_BLOB_BYTES, true, "*/*")
+                    .withTimeout(BLOB_FETCH_TIMEOUT), file);
         } catch (RuntimeException e) {
             throw new BlobUnavailable("getBlob failed: " + e.getMessage());
         }
         if (!response.ok()) {
             throw new BlobUnavailable("getBlob answered " + response.status());
         }
-        Cid actual = Cid.v1(Cid.RAW, Multihash.sha256(response.body()));
+        Cid actual = Cid.v1(Cid.RAW, new Multihash(Multihash.SHA2_256, sha256(file)));
         if (!actual.equals(b.blob().toV1()) && !actual.multihash().equals(b.blob().multihash())) {
             throw new BlobUnavailable("the PDS served bytes that do not hash to " + b.blob());
         }
-        return response.body();
+    }
+
+    private static byte[] sha256(java.nio.file.Path file) throws java.io.IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return digest.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -109,8 +109,9 @@ public class ContentLedger {
                                 when bool_or(state = 'pinning') then 'pinning'
                                 when bool_and(state = 'failed') then 'failed'
                                 else 'queued' end as status,
-                           string_agg(node || ': ' || last_error, '; ' order by node)
-                               filter (where state = 'failed') as details
+                           -- Every tenant that wants this content reads these details: node names and Kubo's
+                           -- errors are operator facts (placement.last_error, the admin API), not theirs.
+                           'the cluster could not pin this content after repeated attempts' as details
                     from placement where cid = ?)
                 update content set status = coalesce(s.status, 'queued'),
                        status_details = case when s.status = 'failed' then s.details end

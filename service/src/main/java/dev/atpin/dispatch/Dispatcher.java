@@ -1,6 +1,6 @@
 package dev.atpin.dispatch;
 
-import dev.atpin.ipld.Multiaddr;
+import dev.atpin.identity.net.OriginDials;
 import dev.atpin.kubo.KuboClient;
 import dev.atpin.kubo.KuboException;
 import dev.atpin.kubo.KuboNodes;
@@ -41,13 +41,15 @@ public class Dispatcher {
     private final KuboNodes nodes;
     private final AgroalDataSource db;
     private final DispatchConfig config;
+    private final OriginDials originDials;
     private final String owner;
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running;
     private ExecutorService workers;
 
     Dispatcher(PlacementQueue queue, SizeGate sizeGate, BackupRestorer restorer, KuboNodes nodes, AgroalDataSource db,
-            DispatchConfig config) {
+            DispatchConfig config, OriginDials originDials) {
+        this.originDials = originDials;
         this.queue = queue;
         this.sizeGate = sizeGate;
         this.restorer = restorer;
@@ -169,17 +171,18 @@ public class Dispatcher {
         };
     }
 
-    /** Origins are a hint: each is dialled best-effort, and a failure never fails the pin. */
+    /**
+     * Origins are a hint: each is dialled best-effort, and a failure never fails the pin. Users choose them, so
+     * {@link OriginDials} resolves and checks each (the one address policy) and Kubo dials only IP literals.
+     */
     private void dialOrigins(KuboClient kubo, String cid) {
         for (String origin : originsOf(cid)) {
-            try {
-                Multiaddr addr = Multiaddr.parse(origin);
-                if (!config.dialPrivateOrigins() && addr.ipAddress().map(Dispatcher::isPrivate).orElse(false)) {
-                    continue;
+            for (String dialable : originDials.dialable(origin, config.dialPrivateOrigins())) {
+                try {
+                    kubo.swarmConnect(dialable, config.originDialTimeout());
+                } catch (KuboException | IllegalArgumentException e) {
+                    LOG.debugf("origin %s not reachable from %s: %s", dialable, kubo.name(), e.getMessage());
                 }
-                kubo.swarmConnect(origin, config.originDialTimeout());
-            } catch (KuboException | IllegalArgumentException e) {
-                LOG.debugf("origin %s not reachable from %s: %s", origin, kubo.name(), e.getMessage());
             }
         }
     }
@@ -200,12 +203,6 @@ public class Dispatcher {
             LOG.warn("could not read origins", e);
         }
         return origins;
-    }
-
-    static boolean isPrivate(InetAddress ip) {
-        return ip.isLoopbackAddress() || ip.isSiteLocalAddress() || ip.isLinkLocalAddress()
-                || ip.isAnyLocalAddress() || ip.isMulticastAddress()
-                || (ip.getAddress().length == 16 && (ip.getAddress()[0] & 0xfe) == 0xfc);
     }
 
     private static String hostname() {

@@ -37,8 +37,17 @@ public final class DidResolver {
      * @param cacheSize          documents kept at most
      * @param minRefreshInterval {@link #refresh} returns the cached document if it is younger than this, so a
      *                           stream of bad signatures cannot turn into a stream of fetches
+     * @param failureTtl         how long a failed resolution is remembered: asking again within it fails at once,
+     *                           without a fetch (anyone can send us a DID that does not resolve, as often as
+     *                           they like)
      */
-    public record Settings(URI plcUrl, Duration cacheTtl, long cacheSize, Duration minRefreshInterval) {}
+    public record Settings(URI plcUrl, Duration cacheTtl, long cacheSize, Duration minRefreshInterval,
+                           Duration failureTtl) {
+
+        public Settings(URI plcUrl, Duration cacheTtl, long cacheSize, Duration minRefreshInterval) {
+            this(plcUrl, cacheTtl, cacheSize, minRefreshInterval, Duration.ofSeconds(30));
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern WEB_HOST = Pattern.compile("^[a-zA-Z0-9.-]+$");
@@ -47,6 +56,10 @@ public final class DidResolver {
     private final Settings settings;
     private final Clock clock;
     private final Cache<Did, DidDocument> cache;
+    private final Cache<Did, Failure> failures;
+
+    /** A resolution that failed, and when. */
+    private record Failure(IdentityException error, Instant at) {}
 
     public DidResolver(SafeHttpClient http, Settings settings) {
         this(http, settings, Clock.systemUTC());
@@ -60,6 +73,10 @@ public final class DidResolver {
                 .expireAfterWrite(settings.cacheTtl())
                 .maximumSize(settings.cacheSize())
                 .build();
+        this.failures = Caffeine.newBuilder()
+                .expireAfterWrite(settings.failureTtl())
+                .maximumSize(settings.cacheSize())
+                .build();
     }
 
     /**
@@ -69,7 +86,19 @@ public final class DidResolver {
      */
     public DidDocument resolve(Did did) {
         DidDocument cached = cache.getIfPresent(did);
-        return cached != null ? cached : fetchAndCache(did);
+        if (cached != null) {
+            return cached;
+        }
+        Failure failed = failures.getIfPresent(did);
+        if (failed != null) {
+            throw new IdentityException(failed.error().getMessage() + " (remembered: not fetched again yet)");
+        }
+        return fetchAndCache(did);
+    }
+
+    /** Whether {@link #resolve} would answer without a fetch (from the cache, or a remembered failure). */
+    public boolean answersWithoutFetch(Did did) {
+        return cache.getIfPresent(did) != null || failures.getIfPresent(did) != null;
     }
 
     /**
@@ -82,11 +111,23 @@ public final class DidResolver {
                 && Duration.between(cached.fetchedAt(), clock.instant()).compareTo(settings.minRefreshInterval()) < 0) {
             return cached;
         }
+        Failure failed = failures.getIfPresent(did);
+        if (failed != null
+                && Duration.between(failed.at(), clock.instant()).compareTo(settings.minRefreshInterval()) < 0) {
+            throw new IdentityException(failed.error().getMessage() + " (remembered: not fetched again yet)");
+        }
         return fetchAndCache(did);
     }
 
     private DidDocument fetchAndCache(Did did) {
-        DidDocument doc = fetch(did);
+        DidDocument doc;
+        try {
+            doc = fetch(did);
+        } catch (IdentityException e) {
+            failures.put(did, new Failure(e, clock.instant()));
+            throw e;
+        }
+        failures.invalidate(did);
         cache.put(did, doc);
         return doc;
     }

@@ -1,5 +1,6 @@
 package dev.atpin.identity;
 
+import dev.atpin.identity.net.OriginDials;
 import dev.atpin.identity.net.SafeHttpClient;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -31,12 +32,24 @@ public class IdentityBeans {
         return new HandleResolver(http, dns, config.devHandleResolver());
     }
 
+    /** Pin origins are resolved and checked here before Kubo dials them (DNS TXT for {@code /dnsaddr}). */
+    @Produces
+    @Singleton
+    OriginDials originDials(IdentityConfig config) {
+        DnsTxtResolver dns = new DnsTxtResolver(config.dns().timeout(), config.dns().servers().orElse(List.of()));
+        return new OriginDials(dns::lookup, config.dns().timeout());
+    }
+
+    void close(@Disposes OriginDials dials) {
+        dials.close();
+    }
+
     @Produces
     @Singleton
     DidResolver didResolver(IdentityConfig config, SafeHttpClient http) {
         IdentityConfig.DidCache cache = config.didCache();
         return new DidResolver(http, new DidResolver.Settings(config.plcUrl(), cache.ttl(), cache.maxSize(),
-                cache.minRefreshInterval()));
+                cache.minRefreshInterval(), cache.failureTtl()));
     }
 
     @Produces

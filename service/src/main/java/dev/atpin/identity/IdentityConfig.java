@@ -78,5 +78,12 @@ public interface IdentityConfig {
         /** A forced refresh (after a bad signature) reuses a document fetched less than this long ago. */
         @WithDefault("10s")
         Duration minRefreshInterval();
+
+        /**
+         * How long a DID that failed to resolve is answered "unresolvable" without another fetch (a forced
+         * refresh fetches again after {@link #minRefreshInterval()}).
+         */
+        @WithDefault("30s")
+        Duration failureTtl();
     }
 }

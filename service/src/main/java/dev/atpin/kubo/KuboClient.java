@@ -172,6 +172,21 @@ public class KuboClient {
      * raw leaves) without pinning it, and returns the root CID Kubo computed.
      */
     public String addBytes(byte[] data, Map<String, String> options, Duration callTimeout) throws KuboException {
+        return add(HttpRequest.BodyPublishers.ofByteArray(data), options, callTimeout);
+    }
+
+    /** Like {@link #addBytes}, streaming the file's bytes: a large blob never has to sit in memory. */
+    public String addFile(java.nio.file.Path file, Map<String, String> options, Duration callTimeout)
+            throws KuboException {
+        try {
+            return add(HttpRequest.BodyPublishers.ofFile(file), options, callTimeout);
+        } catch (java.io.FileNotFoundException e) {
+            throw new KuboException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String add(HttpRequest.BodyPublisher data, Map<String, String> options, Duration callTimeout)
+            throws KuboException {
         Map<String, String> args = new java.util.TreeMap<>(options);
         args.put("pin", "false");
         args.put("quieter", "true");
@@ -182,7 +197,7 @@ public class KuboClient {
         HttpRequest request = post("add", args).timeout(callTimeout)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
-                        HttpRequest.BodyPublishers.ofByteArray(data), HttpRequest.BodyPublishers.ofByteArray(tail)))
+                        data, HttpRequest.BodyPublishers.ofByteArray(tail)))
                 .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -1,5 +1,6 @@
 package dev.atpin.oauth;
 
+import dev.atpin.auth.SecretsAtRest;
 import dev.atpin.db.Jdbc;
 import dev.atpin.oauth.dpop.DpopKeys;
 import java.net.URI;
@@ -10,16 +11,31 @@ import java.sql.Timestamp;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Logins in progress ({@code oauth_login}): saved at {@code /login}, consumed once by the callback. */
+/**
+ * Logins in progress ({@code oauth_login}): saved at {@code /login}, consumed once by the callback. The DPoP
+ * key and the PKCE verifier are stored sealed ({@link SecretsAtRest}), bound to their column and state.
+ */
 public final class LoginStore {
 
     /** A login taken out of the store, with the hash of the browser cookie it was bound to. */
-    public record Consumed(PendingLogin login, byte[] browserHash) {}
+    public record Consumed(PendingLogin login, byte[] browserHash) {
+        @Override
+        public String toString() {
+            return "Consumed[" + login + "]";
+        }
+    }
 
     private final DataSource db;
+    private final SecretsAtRest secrets;
 
-    public LoginStore(DataSource db) {
+    public LoginStore(DataSource db, SecretsAtRest secrets) {
         this.db = db;
+        this.secrets = secrets;
+    }
+
+    /** What a sealed column value is bound to: its column and its row. */
+    static String context(String column, String state) {
+        return "oauth_login." + column + ":" + state;
     }
 
     public void save(PendingLogin login, byte[] browserHash) {
@@ -39,8 +55,8 @@ public final class LoginStore {
                 s.setString(9, login.clientId());
                 s.setString(10, login.redirectUri().toString());
                 s.setString(11, login.clientKeyId().orElse(null));
-                s.setString(12, DpopKeys.serialize(login.dpopKey()));
-                s.setString(13, login.pkceVerifier());
+                s.setString(12, secrets.seal(DpopKeys.serialize(login.dpopKey()), context("dpop_jwk", login.state())));
+                s.setString(13, secrets.seal(login.pkceVerifier(), context("pkce_verifier", login.state())));
                 s.setTimestamp(14, Timestamp.from(login.expiresAt()));
                 s.executeUpdate();
             }
@@ -72,7 +88,8 @@ public final class LoginStore {
         });
     }
 
-    private static PendingLogin read(ResultSet r) throws SQLException {
+    private PendingLogin read(ResultSet r) throws SQLException {
+        String state = r.getString("state");
         // the callback needs the issuer and the token and revocation endpoints; PAR and authorize are behind us
         AuthServer server = new AuthServer(r.getString("issuer"), null, null,
                 URI.create(r.getString("token_endpoint")),
@@ -80,7 +97,8 @@ public final class LoginStore {
         return new PendingLogin(r.getString("state"), r.getString("did"), Optional.ofNullable(r.getString("handle")),
                 URI.create(r.getString("pds_url")), server, r.getString("client_id"),
                 URI.create(r.getString("redirect_uri")), Optional.ofNullable(r.getString("client_key_id")),
-                DpopKeys.parse(r.getString("dpop_jwk")), r.getString("pkce_verifier"),
+                DpopKeys.parse(secrets.open(r.getString("dpop_jwk"), context("dpop_jwk", state))),
+                secrets.open(r.getString("pkce_verifier"), context("pkce_verifier", state)),
                 r.getTimestamp("expires_at").toInstant());
     }
 

@@ -1,5 +1,6 @@
 package dev.atpin.oauth;
 
+import dev.atpin.auth.SecretsAtRest;
 import dev.atpin.identity.IdentityResolver;
 import dev.atpin.identity.net.SafeHttpClient;
 import dev.atpin.oauth.client.ClientAuth;
@@ -57,14 +58,14 @@ public class OAuthBeans {
 
     @Produces
     @Singleton
-    LoginStore loginStore(AgroalDataSource db) {
-        return new LoginStore(db);
+    LoginStore loginStore(AgroalDataSource db, SecretsAtRest secrets) {
+        return new LoginStore(db, secrets);
     }
 
     @Produces
     @Singleton
-    SessionStore sessionStore(AgroalDataSource db) {
-        return new SessionStore(db);
+    SessionStore sessionStore(AgroalDataSource db, SecretsAtRest secrets) {
+        return new SessionStore(db, secrets);
     }
 
     @Produces

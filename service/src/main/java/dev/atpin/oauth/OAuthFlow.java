@@ -54,7 +54,12 @@ public final class OAuthFlow {
 
     /** What the authorization server sent back to the callback. */
     public record Callback(String state, Optional<String> code, Optional<String> iss, Optional<String> error,
-                           Optional<String> errorDescription) {}
+                           Optional<String> errorDescription) {
+        @Override
+        public String toString() {
+            return "Callback[iss=" + iss.orElse(null) + ", error=" + error.orElse(null) + "]"; // state and code are secrets
+        }
+    }
 
     /** A finished login: the DID and verified handle, and the tokens. */
     public record Finished(PendingLogin login, Tokens tokens) {}

@@ -22,7 +22,12 @@ public final class OAuthSessions {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A new session and the cookie value that opens it (shown to the browser once, stored only hashed). */
-    public record Created(OAuthSession session, String cookie) {}
+    public record Created(OAuthSession session, String cookie) {
+        @Override
+        public String toString() {
+            return "Created[" + session + "]"; // the cookie opens the session
+        }
+    }
 
     private final SessionStore store;
     private final TokenClient tokens;

@@ -1,5 +1,6 @@
 package dev.atpin.oauth;
 
+import dev.atpin.auth.SecretsAtRest;
 import dev.atpin.db.Jdbc;
 import dev.atpin.oauth.dpop.DpopKeys;
 import java.net.URI;
@@ -14,15 +15,20 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
-/** Sessions ({@code oauth_session}): one row per login, found by the hash of its cookie. */
+/**
+ * Sessions ({@code oauth_session}): one row per login, found by the hash of its cookie. The DPoP key and the
+ * tokens are stored sealed ({@link SecretsAtRest}), each bound to its column and session id.
+ */
 public final class SessionStore {
 
     private static final String LIVE = " and expires_at > now()";
 
     private final DataSource db;
+    private final SecretsAtRest secrets;
 
-    public SessionStore(DataSource db) {
+    public SessionStore(DataSource db, SecretsAtRest secrets) {
         this.db = db;
+        this.secrets = secrets;
     }
 
     public void create(OAuthSession session, byte[] cookieHash) {
@@ -43,8 +49,8 @@ public final class SessionStore {
                 s.setString(9, session.revocationEndpoint().map(URI::toString).orElse(null));
                 s.setString(10, session.clientId());
                 s.setString(11, session.clientKeyId().orElse(null));
-                s.setString(12, DpopKeys.serialize(session.dpopKey()));
-                setTokens(s, 13, session.tokens());
+                s.setString(12, secrets.seal(DpopKeys.serialize(session.dpopKey()), context("dpop_jwk", session.id())));
+                setTokens(s, 13, session.id(), session.tokens());
                 s.setTimestamp(17, Timestamp.from(session.expiresAt()));
                 s.executeUpdate();
             }
@@ -96,7 +102,7 @@ public final class SessionStore {
                         update oauth_session set access_token = ?, refresh_token = ?, scope = ?, access_expires_at = ?,
                             refreshed_at = now()
                         where id = ?""")) {
-                    setTokens(s, 1, updated.tokens());
+                    setTokens(s, 1, id, updated.tokens());
                     s.setObject(5, id);
                     s.executeUpdate();
                 }
@@ -114,9 +120,9 @@ public final class SessionStore {
         });
     }
 
-    private static void setTokens(PreparedStatement s, int first, Tokens tokens) throws SQLException {
-        s.setString(first, tokens.accessToken());
-        s.setString(first + 1, tokens.refreshToken().orElse(null));
+    private void setTokens(PreparedStatement s, int first, UUID id, Tokens tokens) throws SQLException {
+        s.setString(first, secrets.seal(tokens.accessToken(), context("access_token", id)));
+        s.setString(first + 1, secrets.seal(tokens.refreshToken().orElse(null), context("refresh_token", id)));
         s.setString(first + 2, tokens.scope());
         s.setTimestamp(first + 3, tokens.accessExpiresAt().map(Timestamp::from).orElse(null));
     }
@@ -126,7 +132,12 @@ public final class SessionStore {
         void bind(PreparedStatement s) throws SQLException;
     }
 
-    private static Optional<OAuthSession> one(Connection c, String sql, Binder binder) throws SQLException {
+    /** What a sealed column value is bound to: its column and its row. */
+    static String context(String column, UUID id) {
+        return "oauth_session." + column + ":" + id;
+    }
+
+    private Optional<OAuthSession> one(Connection c, String sql, Binder binder) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(sql)) {
             binder.bind(s);
             try (ResultSet r = s.executeQuery()) {
@@ -135,15 +146,17 @@ public final class SessionStore {
         }
     }
 
-    private static OAuthSession read(ResultSet r) throws SQLException {
+    private OAuthSession read(ResultSet r) throws SQLException {
         String did = r.getString("did");
-        Tokens tokens = new Tokens(r.getString("access_token"), Optional.ofNullable(r.getString("refresh_token")),
+        UUID id = r.getObject("id", UUID.class);
+        Tokens tokens = new Tokens(secrets.open(r.getString("access_token"), context("access_token", id)),
+                Optional.ofNullable(secrets.open(r.getString("refresh_token"), context("refresh_token", id))),
                 r.getString("scope"), did,
                 Optional.ofNullable(r.getTimestamp("access_expires_at")).map(Timestamp::toInstant));
-        return new OAuthSession(r.getObject("id", UUID.class), did, Optional.ofNullable(r.getString("handle")),
+        return new OAuthSession(id, did, Optional.ofNullable(r.getString("handle")),
                 URI.create(r.getString("pds_url")), r.getString("issuer"), URI.create(r.getString("token_endpoint")),
                 Optional.ofNullable(r.getString("revocation_endpoint")).map(URI::create), r.getString("client_id"),
-                Optional.ofNullable(r.getString("client_key_id")), DpopKeys.parse(r.getString("dpop_jwk")), tokens,
+                Optional.ofNullable(r.getString("client_key_id")), DpopKeys.parse(secrets.open(r.getString("dpop_jwk"), context("dpop_jwk", id))), tokens,
                 r.getString("csrf_token"), r.getTimestamp("expires_at").toInstant());
     }
 

@@ -32,6 +32,8 @@ public class PinInputs {
     static final int MAX_CIDS = 10;
     static final int MAX_LIMIT = 1000;
     static final int DEFAULT_LIMIT = 10;
+    static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private final ApiConfig limits;
     private final ObjectMapper json;
@@ -198,7 +200,13 @@ public class PinInputs {
             return Optional.empty();
         }
         try {
-            return Optional.of(OffsetDateTime.parse(value).toInstant());
+            Instant instant = OffsetDateTime.parse(value).toInstant();
+            // RFC 3339 has four-digit years; beyond them PostgreSQL's timestamps end (a 500, not an answer).
+            if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+                throw ApiException.badRequest("INVALID_TIMESTAMP", "'" + key + "' must be between "
+                        + EARLIEST + " and " + LATEST + "; got '" + abbreviate(value) + "'");
+            }
+            return Optional.of(instant);
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest("INVALID_TIMESTAMP", "'" + key
                     + "' must be an RFC 3339 timestamp such as 2026-01-31T12:00:00.000Z; got '" + abbreviate(value) + "'");

@@ -1,5 +1,7 @@
 package dev.atpin.watcher;
 
+import dev.atpin.identity.net.FetchException;
+import dev.atpin.identity.net.UrlPolicy;
 import dev.atpin.ipld.FirehoseEvent;
 import dev.atpin.ipld.FirehoseFrame;
 import dev.atpin.ipld.IpldException;
@@ -9,9 +11,11 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
@@ -20,6 +24,9 @@ import org.jboss.logging.Logger;
  * Reads one upstream's {@code com.atproto.sync.subscribeRepos} and hands each frame to the
  * {@link FirehoseHandler}, one at a time and in order (the next frame is requested only when the
  * previous one is handled). Reconnects from the last handled {@code seq} when the connection drops.
+ * Before every connection, the first and each reconnect, the endpoint is checked against the
+ * {@link UrlPolicy} after resolving its host: a PDS host that now resolves to a private address, or an
+ * endpoint on another port, is not connected to.
  */
 final class FirehoseConsumer implements WebSocket.Listener {
 
@@ -30,6 +37,9 @@ final class FirehoseConsumer implements WebSocket.Listener {
     private final FirehoseHandler handler;
     private final Duration reconnectDelay;
     private final HttpClient http;
+    private final Optional<UrlPolicy> policy;
+    /** Connecting can block in DNS lookups: never on the common pool. */
+    private static final Executor CONNECTS = command -> Thread.ofVirtual().name("firehose-connect").start(command);
     private final AtomicLong lastSeq = new AtomicLong(-1);
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private volatile boolean running = true;
@@ -37,16 +47,19 @@ final class FirehoseConsumer implements WebSocket.Listener {
     /** Frames are handled on the HTTP client's threads, which do not carry the application's class loader. */
     private final ClassLoader appClassLoader = Thread.currentThread().getContextClassLoader();
 
+    /**
+     * @param http   the client every consumer shares (HTTP/1.1)
+     * @param policy checks the endpoint before each connection; empty for an upstream the operator chose (the relay)
+     */
     FirehoseConsumer(String upstream, URI endpoint, OptionalLong cursor, FirehoseHandler handler,
-            Duration reconnectDelay) {
+            Duration reconnectDelay, HttpClient http, Optional<UrlPolicy> policy) {
         this.upstream = upstream;
         this.endpoint = endpoint;
         this.handler = handler;
         this.reconnectDelay = reconnectDelay;
         cursor.ifPresent(lastSeq::set);
-        // The PDS closes connections that ask for an HTTP/2 upgrade on plain http.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = http;
+        this.policy = policy;
     }
 
     String upstream() {
@@ -59,7 +72,7 @@ final class FirehoseConsumer implements WebSocket.Listener {
     }
 
     void start() {
-        connect();
+        CONNECTS.execute(this::connect);
     }
 
     void stop() {
@@ -76,6 +89,17 @@ final class FirehoseConsumer implements WebSocket.Listener {
         }
         long seq = lastSeq.get();
         URI uri = URI.create(endpoint + "/xrpc/com.atproto.sync.subscribeRepos" + (seq >= 0 ? "?cursor=" + seq : ""));
+        if (policy.isPresent()) {
+            try {
+                policy.get().check(uri, false, System.nanoTime() + Duration.ofSeconds(10).toNanos(), endpoint.toString());
+            } catch (FetchException e) { // UnsafeUrlException too
+                LOG.infof("firehose %s: not connecting: %s", upstream, e.getMessage());
+                refused = e.getMessage();
+                reconnectLater();
+                return;
+            }
+        }
+        refused = null;
         http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, this)
                 .whenComplete((ws, error) -> {
                     if (error != null) {
@@ -89,8 +113,16 @@ final class FirehoseConsumer implements WebSocket.Listener {
 
     private void reconnectLater() {
         if (running) {
-            CompletableFuture.delayedExecutor(reconnectDelay.toMillis(), TimeUnit.MILLISECONDS).execute(this::connect);
+            CompletableFuture.delayedExecutor(reconnectDelay.toMillis(), TimeUnit.MILLISECONDS, CONNECTS)
+                    .execute(this::connect);
         }
+    }
+
+    private volatile String refused;
+
+    /** Why the last connection attempt was refused by the address policy, or empty when it was not. */
+    Optional<String> refusedBecause() {
+        return Optional.ofNullable(refused);
     }
 
     @Override
@@ -149,7 +181,13 @@ final class FirehoseConsumer implements WebSocket.Listener {
         }
         try {
             handler.handle(upstream, frame, message);
+            failingSeq = -1;
+            failures = 0;
         } catch (Exception e) {
+            if (keepsFailing(frame) && quarantined(frame, message, e)) {
+                advance(frame);
+                return;
+            }
             // The event stays unhandled: reconnect from before it so that it is seen again.
             LOG.warnf(e, "firehose %s: handling seq %s failed, will replay", upstream, frame.seq());
             WebSocket ws = socket;
@@ -159,9 +197,41 @@ final class FirehoseConsumer implements WebSocket.Listener {
             reconnectLater();
             return;
         }
+        advance(frame);
+    }
+
+    private void advance(FirehoseFrame frame) {
         OptionalLong seq = frame.seq();
         if (seq.isPresent()) {
             lastSeq.accumulateAndGet(seq.getAsLong(), Math::max);
+        }
+    }
+
+    /** Replays of one frame that failed each time; past this many it is quarantined instead of replayed again. */
+    static final int MAX_REPLAYS = 5;
+    private long failingSeq = -1;
+    private int failures;
+
+    private boolean keepsFailing(FirehoseFrame frame) {
+        long seq = frame.seq().orElse(-1);
+        if (seq < 0) {
+            return false;
+        }
+        if (seq != failingSeq) {
+            failingSeq = seq;
+            failures = 0;
+        }
+        return ++failures > MAX_REPLAYS;
+    }
+
+    private boolean quarantined(FirehoseFrame frame, byte[] message, Exception failure) {
+        try {
+            handler.quarantine(upstream, frame, message, failure);
+            failingSeq = -1;
+            failures = 0;
+            return true;
+        } catch (Exception e) {
+            return false; // the database is still unwell: keep replaying
         }
     }
 

@@ -28,14 +28,17 @@ public class FirehoseHandler {
     private final CommitApplier applier;
     private final RecordPins records;
     private final IdentityResolver identity;
+    private final PoisonEvents poison;
     private volatile Map<String, WatchedRepo> watched = Map.of();
     private final Map<String, Long> skipped = new ConcurrentHashMap<>();
 
-    FirehoseHandler(WatchedRepos repos, CommitApplier applier, RecordPins records, IdentityResolver identity) {
+    FirehoseHandler(WatchedRepos repos, CommitApplier applier, RecordPins records, IdentityResolver identity,
+            PoisonEvents poison) {
         this.repos = repos;
         this.applier = applier;
         this.records = records;
         this.identity = identity;
+        this.poison = poison;
     }
 
     /** The set of watched DIDs, refreshed often: enrollment starts with a backfill, so a late refresh loses nothing. */
@@ -67,8 +70,14 @@ public class FirehoseHandler {
         }
     }
 
+    /**
+     * Handles one frame. An event of a watched repo that fails to apply is quarantined (see {@link PoisonEvents})
+     * and this returns normally, so the stream goes on; only a failure of the database itself is thrown, and the
+     * caller replays the frame later.
+     */
     void handle(String upstream, FirehoseFrame frame, byte[] message) throws SQLException {
-        if (frame.event() instanceof FirehoseEvent.Info info && "OutdatedCursor".equals(info.name())) {
+        // Only #info frames are decoded before the repo filter: the rest of the network's frames stay undecoded.
+        if ("#info".equals(frame.header().type()) && infoNamed(frame, "OutdatedCursor")) {
             // The upstream no longer has the events after our cursor: only resyncs can fill the gap.
             startedWithoutCursor(upstream);
             return;
@@ -78,13 +87,39 @@ public class FirehoseHandler {
             skipped.merge(upstream, 1L, Long::sum);
             return;
         }
-        switch (frame.event()) {
-            case FirehoseEvent.Commit commit -> applier.apply(commit, message);
-            case FirehoseEvent.Sync sync -> onSync(sync);
-            case FirehoseEvent.Identity id -> onIdentity(id);
-            case FirehoseEvent.Account account -> onAccount(account);
-            default -> { }
+        try {
+            switch (frame.event()) {
+                case FirehoseEvent.Commit commit -> applier.apply(commit, message);
+                case FirehoseEvent.Sync sync -> onSync(sync);
+                case FirehoseEvent.Identity id -> onIdentity(id);
+                case FirehoseEvent.Account account -> onAccount(account);
+                default -> { }
+            }
+        } catch (Exception e) {
+            if (!PoisonEvents.isPoison(e)) {
+                throw e instanceof SQLException sql ? sql : new SQLException("database failure", e);
+            }
+            quarantine(upstream, frame, message, e);
         }
+    }
+
+    private static boolean infoNamed(FirehoseFrame frame, String name) {
+        try {
+            return frame.event() instanceof FirehoseEvent.Info info && name.equals(info.name());
+        } catch (RuntimeException e) {
+            return false; // a malformed #info concerns no repo: nothing to apply, nothing to quarantine
+        }
+    }
+
+    /** Sets a frame of a watched repo aside (also for the consumer, when the same frame keeps failing). */
+    void quarantine(String upstream, FirehoseFrame frame, byte[] message, Throwable failure) throws SQLException {
+        String did = frame.did();
+        if (did == null || frame.seq().isEmpty()) {
+            LOG.infof("firehose %s: an event without repo or seq failed and is skipped: %s", upstream,
+                    failure.getMessage());
+            return;
+        }
+        poison.quarantine(did, upstream, frame.seq().getAsLong(), message, failure);
     }
 
     /** {@code #sync}: the repo's state was reset; resync when its data root is not ours. */

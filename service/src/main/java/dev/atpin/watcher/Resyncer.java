@@ -1,5 +1,6 @@
 package dev.atpin.watcher;
 
+import dev.atpin.identity.AtprotoKey;
 import dev.atpin.identity.Did;
 import dev.atpin.identity.IdentityException;
 import dev.atpin.identity.IdentityResolver;
@@ -96,7 +97,7 @@ public class Resyncer {
                 throw new IdentityException("the DID document names no PDS");
             }
             RepoSnapshot snapshot = fetch(who);
-            reconcile(repo.did(), who.pds().toString(), snapshot);
+            reconcile(repo.did(), who.pds().toString(), who.signingKey(), snapshot);
             metrics.counter("atpin.watcher.resyncs", "result", "ok").increment();
         } catch (SafeHttpClientFailure | RuntimeException e) { // IdentityException, IpldException, fetch failures
             metrics.counter("atpin.watcher.resyncs", "result", "failed").increment();
@@ -119,7 +120,9 @@ public class Resyncer {
                 + URLEncoder.encode(who.did().value(), StandardCharsets.UTF_8));
         SafeHttpClient.Response response;
         try {
-            response = http.get(url, new SafeHttpClient.Options(config.maxRepoBytes(), true, "application/vnd.ipld.car"));
+            // A whole repo can take longer than the identity client's deadline for small documents.
+            response = http.get(url, new SafeHttpClient.Options(config.maxRepoBytes(), true, "application/vnd.ipld.car")
+                    .withTimeout(config.repoFetchTimeout()));
         } catch (RuntimeException e) {
             throw new SafeHttpClientFailure("getRepo failed: " + e.getMessage(), e);
         }
@@ -152,9 +155,13 @@ public class Resyncer {
         return new RepoSnapshot(commit, car, pinRecords, enrollment[0]);
     }
 
-    /** Makes the record pins equal the snapshot's, then replays the events buffered meanwhile. */
+    /**
+     * Makes the record pins equal the snapshot's, then replays the events buffered meanwhile, one frame in
+     * memory at a time. Nothing here touches the network while the repo's row is locked: buffered commits are
+     * checked with {@code key}, resolved just before.
+     */
     @Transactional(rollbackOn = Exception.class)
-    void reconcile(String did, String pdsUrl, RepoSnapshot snapshot) throws SQLException {
+    void reconcile(String did, String pdsUrl, AtprotoKey key, RepoSnapshot snapshot) throws SQLException {
         WatchedRepo repo = repos.lock(did).orElseThrow();
         if (repo.state() != RepoState.RESYNCING) {
             return; // taken over by another replica after our lease ran out
@@ -164,7 +171,7 @@ public class Resyncer {
             records.removeAll(did);
             repos.advance(did, snapshot.commit().rev(), snapshot.commit().data().toString(), null);
             repos.setState(did, RepoState.UNENROLLED, "the repo has no enrollment record naming " + records.serviceDid());
-            repos.drainBuffer(did);
+            repos.clearBuffer(did);
             return;
         }
         Set<String> wanted = new HashSet<>();
@@ -179,13 +186,37 @@ public class Resyncer {
         }
         repos.advance(did, snapshot.commit().rev(), snapshot.commit().data().toString(), null);
         repos.setState(did, RepoState.ACTIVE, null);
+        if (repos.bufferOverflowed(did)) {
+            // Events were dropped while we resynced: replaying the rest would leave a hole. Start over.
+            repos.clearBuffer(did);
+            repos.desynchronize(did, "more events arrived during the resync than the buffer holds ("
+                    + config.maxBufferedEvents() + " events, " + config.maxBufferedBytes() + " bytes); resyncing again");
+            return;
+        }
+        replayBuffered(did, key);
+        repos.clearBuffer(did);
+    }
+
+    private void replayBuffered(String did, AtprotoKey key) throws SQLException {
         WatchedRepo active = repos.lock(did).orElseThrow();
-        for (WatchedRepos.BufferedEvent buffered : repos.drainBuffer(did)) {
-            if (FirehoseFrame.parse(buffered.frame()).event() instanceof FirehoseEvent.Commit commit) {
-                if (applier.applyVerified(active, commit) == CommitApplier.Outcome.REJECTED) {
-                    return; // desynchronized again: the next resync takes over
+        for (long seq : repos.bufferedSeqs(did)) {
+            Optional<byte[]> frame = repos.bufferedFrame(did, seq);
+            if (frame.isEmpty()) {
+                continue;
+            }
+            try {
+                if (FirehoseFrame.parse(frame.get()).event() instanceof FirehoseEvent.Commit commit) {
+                    if (applier.applyVerified(active, commit, key) == CommitApplier.Outcome.REJECTED) {
+                        return; // desynchronized again: the next resync takes over
+                    }
+                    active = repos.lock(did).orElseThrow();
                 }
-                active = repos.lock(did).orElseThrow();
+            } catch (RuntimeException e) {
+                if (!PoisonEvents.isPoison(e)) {
+                    throw e;
+                }
+                repos.desynchronize(did, "buffered event seq " + seq + " could not be applied: " + e.getMessage());
+                return;
             }
         }
     }

@@ -36,6 +36,80 @@ public class WatchedRepos {
                     retry_after = now(), last_error = null, deleted_at = null, updated_at = now()""", did, pdsUrl);
     }
 
+    /**
+     * Counts one enrollment by the user in the current window ({@code window} long, starting at its first
+     * enrollment), and tells whether it is within {@code limit}. Runs in the caller's transaction.
+     *
+     * @return empty when within the limit, else when the window ends
+     */
+    public Optional<Instant> countEnrollment(String did, int limit, Duration window) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        update watched_repo set
+                            enrollments_in_window = case when enrollment_window_start is null
+                                or enrollment_window_start < now() - make_interval(secs => ?) then 1
+                                else enrollments_in_window + 1 end,
+                            enrollment_window_start = case when enrollment_window_start is null
+                                or enrollment_window_start < now() - make_interval(secs => ?) then now()
+                                else enrollment_window_start end
+                        where did = ?
+                        returning enrollments_in_window, enrollment_window_start + make_interval(secs => ?)""")) {
+            double seconds = window.toMillis() / 1000.0;
+            q.setDouble(1, seconds);
+            q.setDouble(2, seconds);
+            q.setString(3, did);
+            q.setDouble(4, seconds);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next() || rs.getInt(1) <= limit) {
+                    return Optional.empty();
+                }
+                return Optional.of(rs.getObject(2, OffsetDateTime.class).toInstant());
+            }
+        }
+    }
+
+    /** Serializes enrollments across replicas until the caller's transaction ends. */
+    public void lockEnrollments() throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 7))")) {
+            q.setString(1, "atpin-enrollment");
+            q.execute();
+        }
+    }
+
+    /** Watched repos (any state but unenrolled), and the distinct upstream hosts they are followed through. */
+    public record Totals(long repos, long upstreams) {}
+
+    public Totals totals() throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        select count(*), count(distinct rtrim(pds_url, '/')) from watched_repo
+                        where state <> 'unenrolled'""");
+                ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return new Totals(rs.getLong(1), rs.getLong(2));
+        }
+    }
+
+    /** Whether {@code did} is watched now (in any state but unenrolled). */
+    public boolean isWatched(String did) throws SQLException {
+        return find(did).filter(r -> r.state() != RepoState.UNENROLLED).isPresent();
+    }
+
+    /** Whether some watched repo is already followed through {@code pdsUrl}. */
+    public boolean upstreamFollowed(String pdsUrl) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        select exists (select 1 from watched_repo
+                                       where state <> 'unenrolled' and rtrim(pds_url, '/') = rtrim(?, '/'))""")) {
+            q.setString(1, pdsUrl);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     public Optional<WatchedRepo> find(String did) throws SQLException {
         try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(SELECT + " where did = ?")) {
             q.setString(1, did);
@@ -178,27 +252,90 @@ public class WatchedRepos {
 
     // --- events kept while a repo resyncs
 
-    public void buffer(String did, long seq, byte[] frame) throws SQLException {
-        update("insert into repo_event_buffer (did, seq, frame) values (?, ?, ?) on conflict do nothing", did, seq, frame);
+    /**
+     * Keeps a live event of a resyncing repo for after the resync, in the caller's transaction (which holds
+     * the repo's row lock). The buffer holds at most {@code maxEvents} events and {@code maxBytes} bytes:
+     * past that nothing more is kept and the buffer is marked incomplete ({@link #bufferOverflowed}).
+     *
+     * @return whether the event was kept
+     */
+    public boolean buffer(String did, long seq, byte[] frame, int maxEvents, long maxBytes) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            try (PreparedStatement room = c.prepareStatement("""
+                    update watched_repo set buffered_events = buffered_events + 1,
+                        buffered_bytes = buffered_bytes + ?
+                    where did = ? and not buffer_overflowed and buffered_events < ? and buffered_bytes + ? <= ?""")) {
+                room.setLong(1, frame.length);
+                room.setString(2, did);
+                room.setInt(3, maxEvents);
+                room.setLong(4, frame.length);
+                room.setLong(5, maxBytes);
+                if (room.executeUpdate() == 0) {
+                    try (PreparedStatement full = c.prepareStatement(
+                            "update watched_repo set buffer_overflowed = true where did = ?")) {
+                        full.setString(1, did);
+                        full.executeUpdate();
+                    }
+                    return false;
+                }
+            }
+            try (PreparedStatement q = c.prepareStatement(
+                    "insert into repo_event_buffer (did, seq, frame) values (?, ?, ?) on conflict do nothing")) {
+                q.setString(1, did);
+                q.setLong(2, seq);
+                q.setBytes(3, frame);
+                q.executeUpdate();
+            }
+            return true;
+        }
     }
 
-    public record BufferedEvent(long seq, byte[] frame) {}
+    /** Whether events were dropped because the repo's buffer was full (the buffer cannot be replayed then). */
+    public boolean bufferOverflowed(String did) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("select buffer_overflowed from watched_repo where did = ?")) {
+            q.setString(1, did);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
 
-    /** Takes the repo's buffered events (in order) out of the buffer, in the caller's transaction. */
-    public List<BufferedEvent> drainBuffer(String did) throws SQLException {
-        List<BufferedEvent> out = new ArrayList<>();
+    /** The sequence numbers of the repo's buffered events, in order (the frames are read one at a time). */
+    public List<Long> bufferedSeqs(String did) throws SQLException {
+        List<Long> out = new ArrayList<>();
         try (Connection c = db.getConnection();
                 PreparedStatement q = c.prepareStatement(
-                        "delete from repo_event_buffer where did = ? returning seq, frame")) {
+                        "select seq from repo_event_buffer where did = ? order by seq")) {
             q.setString(1, did);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new BufferedEvent(rs.getLong(1), rs.getBytes(2)));
+                    out.add(rs.getLong(1));
                 }
             }
         }
-        out.sort(java.util.Comparator.comparingLong(BufferedEvent::seq));
         return out;
+    }
+
+    /** One buffered frame: replays hold one frame in memory at a time, not the whole buffer. */
+    public Optional<byte[]> bufferedFrame(String did, long seq) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "select frame from repo_event_buffer where did = ? and seq = ?")) {
+            q.setString(1, did);
+            q.setLong(2, seq);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Empties the repo's buffer and resets its bounds, in the caller's transaction. */
+    public void clearBuffer(String did) throws SQLException {
+        update("delete from repo_event_buffer where did = ?", did);
+        update("""
+                update watched_repo set buffered_events = 0, buffered_bytes = 0, buffer_overflowed = false
+                where did = ?""", did);
     }
 
     // --- problems shown on the user's page

@@ -47,6 +47,39 @@ public interface WatcherConfig {
     @WithDefault("104857600")
     int maxRepoBytes();
 
+    /**
+     * Time allowed for downloading one whole repo ({@code getRepo}), separate from the identity client's
+     * deadline for small documents: a large repo on a slow PDS must still be able to resync.
+     */
+    @WithDefault("5m")
+    Duration repoFetchTimeout();
+
+    /** Most live events buffered for one repo while it resyncs; past that the resync is followed by another. */
+    @WithDefault("10000")
+    int maxBufferedEvents();
+
+    /** Most bytes of events buffered for one repo while it resyncs. */
+    @WithDefault("67108864")
+    long maxBufferedBytes();
+
+    /** Most repos watched at once (enrollment beyond it is refused with 503 WATCHER_AT_CAPACITY). */
+    @WithDefault("10000")
+    int maxRepos();
+
+    /**
+     * Most distinct upstreams (PDS hosts) followed at once; an enrollment that would add one more is refused
+     * with 503 WATCHER_AT_CAPACITY. Not used with a relay.
+     */
+    @WithDefault("1000")
+    int maxUpstreams();
+
+    /** (Re-)enrollments one account may make per {@link #enrollmentWindow()}: each starts a full repo download. */
+    @WithDefault("10")
+    int enrollmentsPerWindow();
+
+    @WithDefault("1h")
+    Duration enrollmentWindow();
+
     /** After an account is deleted, its record pins are released once this has passed. */
     @WithDefault("24h")
     Duration deletedAccountGrace();

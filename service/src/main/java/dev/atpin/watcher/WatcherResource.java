@@ -1,6 +1,7 @@
 package dev.atpin.watcher;
 
 import dev.atpin.api.ApiException;
+import dev.atpin.api.ApiExceptionMapper;
 import dev.atpin.auth.ApiTokenAuth;
 import dev.atpin.auth.CurrentCaller;
 import dev.atpin.auth.Scope;
@@ -35,7 +36,15 @@ public class WatcherResource {
     @Path("enrollment")
     public Response enroll() throws SQLException {
         String did = caller.require(Scope.WRITE).did();
-        enrollments.enroll(did);
+        try {
+            enrollments.enroll(did);
+        } catch (EnrollmentRefused e) {
+            Response.ResponseBuilder refused = Response.fromResponse(
+                    ApiExceptionMapper.failure(e.status(), e.reason(), e.details()));
+            e.retryAt().ifPresent(at -> refused.header("Retry-After",
+                    Math.max(1, at.getEpochSecond() - java.time.Instant.now().getEpochSecond())));
+            return refused.build();
+        }
         return Response.accepted(status(did)).build();
     }
 

@@ -51,6 +51,10 @@ public class ServiceAuthFilter implements ContainerRequestFilter {
             UUID id = UUID.nameUUIDFromBytes(("service-auth:" + who.did()).getBytes(StandardCharsets.UTF_8));
             accounts.ensureExists(who.did()); // an app may be the first to bring us this user
             current.set(new Caller(who.did(), id, EnumSet.of(Scope.READ, Scope.WRITE)));
+        } catch (ServiceAuthVerifier.TooManyLookups e) {
+            request.abortWith(jakarta.ws.rs.core.Response.fromResponse(
+                    XrpcError.response(429, "RateLimitExceeded", e.getMessage()))
+                    .header("Retry-After", Math.max(1, auth.retryAfter().toSeconds())).build());
         } catch (ServiceAuthVerifier.Refused e) {
             request.abortWith(XrpcError.response(401, "InvalidToken", e.getMessage()));
         }

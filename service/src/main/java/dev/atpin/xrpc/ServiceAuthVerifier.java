@@ -24,9 +24,13 @@ public final class ServiceAuthVerifier {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ALGORITHMS = Set.of("ES256K", "ES256");
 
-    /** Looks up a DID's current signing key; {@code refresh} forces a fresh DID document. */
+    /**
+     * Looks up a DID's current signing key; {@code refresh} forces a fresh DID document.
+     *
+     * @throws Refused when the lookup itself is refused (the caller has made us fetch too much)
+     */
     public interface Keys {
-        Optional<AtprotoKey> key(String did, boolean refresh);
+        Optional<AtprotoKey> key(String did, boolean refresh) throws Refused;
     }
 
     private final String serviceDid;
@@ -39,9 +43,16 @@ public final class ServiceAuthVerifier {
     public record Jti(String iss, String jti, long expiresEpochSecond) {}
 
     /** Why a token was refused; the message is safe to show to the caller. */
-    public static final class Refused extends Exception {
+    public static class Refused extends Exception {
         public Refused(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** Refused before verifying: this client (or everyone) made us fetch too many DID documents lately. */
+    public static final class TooManyLookups extends Refused {
+        public TooManyLookups(String message) {
+            super(message);
         }
     }
 
@@ -90,6 +101,10 @@ public final class ServiceAuthVerifier {
         if (exp - now > maxLifetime.toSeconds()) {
             throw new Refused("the token is valid for too long: at most " + maxLifetime.toSeconds() + " s");
         }
+        String jti = claims.path("jti").asText("");
+        if (jti.isEmpty()) {
+            throw new Refused("'jti' is required");
+        }
         byte[] signed = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
         byte[] signature;
         try {
@@ -97,12 +112,15 @@ public final class ServiceAuthVerifier {
         } catch (IllegalArgumentException e) {
             throw new Refused("the signature is not base64url");
         }
-        if (!signedBy(did, alg, signed, signature, false) && !signedBy(did, alg, signed, signature, true)) {
-            throw new Refused("the signature does not verify with " + did + "'s key");
+        // Every check above is free; from here on the issuer's DID document may have to be fetched. A DID
+        // that does not resolve is not asked again (the refresh is only for a key that may have rotated).
+        Optional<AtprotoKey> key = keys.key(did, false);
+        if (key.isEmpty()) {
+            throw new Refused("cannot resolve the signing key of " + did);
         }
-        String jti = claims.path("jti").asText("");
-        if (jti.isEmpty()) {
-            throw new Refused("'jti' is required");
+        if (!verifies(key.get(), alg, signed, signature)
+                && !keys.key(did, true).filter(fresh -> verifies(fresh, alg, signed, signature)).isPresent()) {
+            throw new Refused("the signature does not verify with " + did + "'s key");
         }
         if (!firstUse.test(new Jti(did, jti, exp))) {
             throw new Refused("the token was already used");
@@ -110,12 +128,8 @@ public final class ServiceAuthVerifier {
         return new Verified(did, expectedLxm);
     }
 
-    private boolean signedBy(String did, String alg, byte[] signed, byte[] signature, boolean refresh) {
-        Optional<AtprotoKey> key = keys.key(did, refresh);
-        if (key.isEmpty() || !key.get().curve().jwtAlg().equals(alg)) {
-            return false;
-        }
-        return key.get().verify(signed, signature, false);
+    private static boolean verifies(AtprotoKey key, String alg, byte[] signed, byte[] signature) {
+        return key.curve().jwtAlg().equals(alg) && key.verify(signed, signature, false);
     }
 
     private static JsonNode decode(String part, String what) throws Refused {

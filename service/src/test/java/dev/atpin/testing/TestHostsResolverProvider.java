@@ -24,7 +24,8 @@ public final class TestHostsResolverProvider extends InetAddressResolverProvider
             "private.example.com", "10.0.0.7",
             "metadata.example.com", "169.254.169.254",
             "ula.example.com", "fd00::7",
-            "mixed.example.com", "93.184.215.14,10.0.0.7");
+            "mixed.example.com", "93.184.215.14,10.0.0.7",
+            "public.example.com", "93.184.215.14");
 
     private static final String DOMAIN = ".example.com";
 

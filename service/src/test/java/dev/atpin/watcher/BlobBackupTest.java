@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.atpin.ipld.Cid;
 import dev.atpin.testing.KuboDaemon;
+import dev.atpin.testing.Tenants;
 import dev.atpin.testing.TestStack;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -38,9 +39,19 @@ class BlobBackupTest extends WatcherTestSupport {
 
         await().atMost(Duration.ofSeconds(90)).until(() -> "pinned".equals(statusOf(user, cid)));
         Map<?, ?> info = (Map<?, ?>) requestFor(user, cid).orElseThrow().get("info");
-        assertThat((String) info.get("status_details")).contains("restored from the atproto blob");
+        assertThat((String) info.get("status_details")).contains("restored from an atproto blob backup");
         assertThat(TestStack.CLUSTER.stream().anyMatch(n -> KuboDaemon.attach(n).recursivePins().containsKey(cid)))
                 .isTrue();
+
+        // Another tenant pinning the same content learns nothing about whose repo held the backup.
+        Tenants.Tenant other = Tenants.fresh(tokens);
+        String otherId = other.api().body(Map.of("cid", cid)).post("/psa/pins").then().statusCode(202)
+                .extract().path("requestid");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "pinned".equals(
+                other.api().get("/psa/pins/" + otherId).then().extract().path("status")));
+        String seen = other.api().get("/psa/pins/" + otherId).then().extract().asString();
+        assertThat(seen).doesNotContain(user.did());
+        assertThat((String) info.get("status_details")).doesNotContain(user.did());
     }
 
     @Test

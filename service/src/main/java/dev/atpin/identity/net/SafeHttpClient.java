@@ -2,9 +2,11 @@ package dev.atpin.identity.net;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -16,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -84,8 +85,14 @@ public final class SafeHttpClient implements AutoCloseable {
      * @param maxResponseBytes body size limit for this call, or 0 for the client's default
      * @param allowPlainHttp   also accept {@code http} on port 80 (only for callers whose protocol allows it)
      * @param accept           the {@code Accept} header
+     * @param timeout          the time for the whole fetch, or null for the client's {@link Settings#timeout()}:
+     *                         large downloads (a repo, a blob) get a budget of their own
      */
-    public record Options(int maxResponseBytes, boolean allowPlainHttp, String accept) {
+    public record Options(int maxResponseBytes, boolean allowPlainHttp, String accept, Duration timeout) {
+
+        public Options(int maxResponseBytes, boolean allowPlainHttp, String accept) {
+            this(maxResponseBytes, allowPlainHttp, accept, null);
+        }
 
         public static Options json() {
             return new Options(0, false, "application/json");
@@ -96,11 +103,16 @@ public final class SafeHttpClient implements AutoCloseable {
         }
 
         public Options withMaxResponseBytes(int max) {
-            return new Options(max, allowPlainHttp, accept);
+            return new Options(max, allowPlainHttp, accept, timeout);
         }
 
         public Options withPlainHttp(boolean allow) {
-            return new Options(maxResponseBytes, allow, accept);
+            return new Options(maxResponseBytes, allow, accept, timeout);
+        }
+
+        /** The same options with a time budget of their own for the whole fetch. */
+        public Options withTimeout(Duration budget) {
+            return new Options(maxResponseBytes, allowPlainHttp, accept, budget);
         }
     }
 
@@ -151,6 +163,12 @@ public final class SafeHttpClient implements AutoCloseable {
             return new Request("POST", url, Map.of("Content-Type", contentType), body);
         }
 
+        @Override
+        public String toString() {
+            // header values carry credentials (Authorization, DPoP proofs), bodies carry codes and assertions
+            return "Request[" + method + " " + withoutUserInfo(url) + ", headers=" + headers.keySet() + "]";
+        }
+
         /** The same request with one more header (replacing one of the same name). */
         public Request withHeader(String name, String value) {
             Map<String, String> more = new LinkedHashMap<>(headers);
@@ -161,14 +179,13 @@ public final class SafeHttpClient implements AutoCloseable {
 
     private final Settings settings;
     private final HttpClient client;
-    // Lookups block in the resolver without a timeout of their own: each runs on a virtual thread that we
-    // stop waiting for at the deadline.
-    private final ExecutorService lookups = Executors.newVirtualThreadPerTaskExecutor();
+    private final UrlPolicy policy;
     // Exchanges run as blocking send() calls, each on a virtual thread we can stop waiting for (see send).
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
     public SafeHttpClient(Settings settings) {
         this.settings = settings;
+        this.policy = new UrlPolicy(settings.allowInsecureLocal());
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER) // every hop is checked in get()
                 .connectTimeout(settings.connectTimeout())
@@ -181,6 +198,11 @@ public final class SafeHttpClient implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** The URL checks this client makes before every request; other connections to user URLs use them too. */
+    public UrlPolicy policy() {
+        return policy;
     }
 
     /** Whether this client runs with {@code atpin.identity.allow-insecure-local}. */
@@ -196,7 +218,7 @@ public final class SafeHttpClient implements AutoCloseable {
      * @throws FetchException             if the host does not resolve, the connection fails or time runs out
      */
     public Response get(URI url, Options options) {
-        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        long deadline = System.nanoTime() + budget(options).toNanos();
         URI current = url;
         for (int hop = 0; ; hop++) {
             check(current, options, deadline, hop > 0);
@@ -222,78 +244,34 @@ public final class SafeHttpClient implements AutoCloseable {
      * @throws FetchException if the host does not resolve, the connection fails or time runs out
      */
     public Response exchange(Request request, Options options) {
-        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        long deadline = System.nanoTime() + budget(options).toNanos();
         check(request.url(), options, deadline, false);
         return send(request, options, deadline);
     }
 
-    private void check(URI url, Options options, long deadline, boolean redirected) {
-        String shown = withoutUserInfo(url);
-        String what = redirected ? "redirect to " + shown : shown;
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        boolean insecure = settings.allowInsecureLocal();
-        int port = url.getPort();
-        switch (scheme) {
-            case "https" -> {
-                if (port != -1 && port != 443 && !insecure) {
-                    throw new UnsafeUrlException("refused " + what + ": only port 443 is allowed for https");
-                }
-            }
-            case "http" -> {
-                if (!options.allowPlainHttp() && !insecure) {
-                    throw new UnsafeUrlException("refused " + what + ": only https URLs are allowed");
-                }
-                if (port != -1 && port != 80 && !insecure) {
-                    throw new UnsafeUrlException("refused " + what + ": only port 80 is allowed for http");
-                }
-            }
-            default -> throw new UnsafeUrlException("refused " + what + ": only https URLs are allowed");
-        }
-        if (url.getRawUserInfo() != null) {
-            throw new UnsafeUrlException("refused " + what + ": credentials in URLs are not allowed");
-        }
-        String host = url.getHost();
-        if (host == null || host.isEmpty()) {
-            throw new UnsafeUrlException("refused " + what + ": no host name");
-        }
-        for (InetAddress address : resolve(host, url, deadline)) {
-            Optional<String> forbidden = AddressPolicy.forbidden(address);
-            if (forbidden.isPresent() && !(insecure && AddressPolicy.isLoopback(address))) {
-                throw new UnsafeUrlException("refused " + what + ": " + host + " resolves to "
-                        + address.getHostAddress() + ", a " + forbidden.get() + " address");
-            }
-        }
+    private Duration budget(Options options) {
+        return options.timeout() != null ? options.timeout() : settings.timeout();
     }
 
-    private InetAddress[] resolve(String host, URI url, long deadline) {
-        String name = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        CompletableFuture<InetAddress[]> lookup = CompletableFuture.supplyAsync(() -> {
-            try {
-                return InetAddress.getAllByName(name);
-            } catch (UnknownHostException e) {
-                throw new FetchException("cannot fetch " + url + ": unknown host " + name);
-            }
-        }, lookups);
-        try {
-            return lookup.get(remainingNanos(deadline, url), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            lookup.cancel(true);
-            throw new FetchException("cannot fetch " + url + ": looking up " + name + " took longer than "
-                    + settings.timeout().toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof FetchException f ? f
-                    : new FetchException("cannot fetch " + url + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FetchException("interrupted while fetching " + url, e);
-        }
+    private void check(URI url, Options options, long deadline, boolean redirected) {
+        String shown = withoutUserInfo(url);
+        policy.check(url, options.allowPlainHttp(), deadline, redirected ? "redirect to " + shown : shown);
     }
 
     private Response send(Request spec, Options options, long deadline) {
+        int limit = limit(options);
+        HttpResponse<byte[]> r = send(spec, options, deadline, info -> capped(info, limit, spec.url(), new MemorySink()));
+        return new Response(spec.url(), r.statusCode(), r.headers(), r.body());
+    }
+
+    private int limit(Options options) {
+        return options.maxResponseBytes() > 0 ? options.maxResponseBytes() : settings.maxResponseBytes();
+    }
+
+    private <T> HttpResponse<T> send(Request spec, Options options, long deadline, HttpResponse.BodyHandler<T> body) {
         URI url = spec.url();
-        int limit = options.maxResponseBytes() > 0 ? options.maxResponseBytes() : settings.maxResponseBytes();
         HttpRequest.Builder builder = HttpRequest.newBuilder(url)
-                .timeout(Duration.ofNanos(remainingNanos(deadline, url)))
+                .timeout(Duration.ofNanos(remainingNanos(deadline, url, options)))
                 .header("Accept", options.accept())
                 .header("User-Agent", "atpin")
                 .method(spec.method(), spec.body() == null
@@ -304,13 +282,12 @@ public final class SafeHttpClient implements AutoCloseable {
         // The blocking send() on a virtual thread of our own, not sendAsync(): sendAsync completes its future
         // through ForkJoinPool.commonPool(), so a caller on a busy common pool (parallelism 1 on a 2-core
         // machine, its workers blocked elsewhere) would wait out the whole deadline for a response that came.
-        Future<HttpResponse<byte[]>> exchange = workers.submit(() -> client.send(request, info -> capped(info, limit, url)));
+        Future<HttpResponse<T>> exchange = workers.submit(() -> client.send(request, body));
         try {
-            HttpResponse<byte[]> r = exchange.get(remainingNanos(deadline, url), TimeUnit.NANOSECONDS);
-            return new Response(url, r.statusCode(), r.headers(), r.body());
+            return exchange.get(remainingNanos(deadline, url, options), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             exchange.cancel(true); // interrupting send() cancels the exchange
-            throw timeout(url);
+            throw timeout(url, options);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             for (Throwable t = cause; t != null; t = t.getCause()) {
@@ -319,13 +296,51 @@ public final class SafeHttpClient implements AutoCloseable {
                 }
             }
             if (cause instanceof HttpTimeoutException) {
-                throw timeout(url);
+                throw timeout(url, options);
             }
             throw new FetchException("cannot fetch " + url + ": " + describe(cause), cause);
         } catch (InterruptedException e) {
             exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new FetchException("interrupted while fetching " + url, e);
+        }
+    }
+
+    /**
+     * A response whose body went to a file instead of memory.
+     *
+     * @param uri     the URL that answered, after redirects
+     * @param status  the HTTP status
+     * @param headers the response headers
+     * @param bytes   how many body bytes were written to the file
+     */
+    public record Download(URI uri, int status, HttpHeaders headers, long bytes) {
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /**
+     * Like {@link #get}, but streams the body into {@code file} (replacing what it held) instead of memory, so
+     * that large bodies (blobs) cost disk, not heap. The size limit and the deadline hold as for {@link #get}.
+     */
+    public Download download(URI url, Options options, Path file) {
+        long deadline = System.nanoTime() + budget(options).toNanos();
+        int limit = limit(options);
+        URI current = url;
+        for (int hop = 0; ; hop++) {
+            check(current, options, deadline, hop > 0);
+            URI at = current;
+            HttpResponse<Long> r = send(Request.get(current), options, deadline,
+                    info -> capped(info, limit, at, new FileSink(file)));
+            if (!isRedirect(r.statusCode())) {
+                return new Download(current, r.statusCode(), r.headers(), r.body());
+            }
+            if (hop == settings.maxRedirects()) {
+                throw new FetchException("too many redirects fetching " + url + " (more than "
+                        + settings.maxRedirects() + ")");
+            }
+            current = redirectTarget(current, new Response(current, r.statusCode(), r.headers(), new byte[0]));
         }
     }
 
@@ -351,17 +366,17 @@ public final class SafeHttpClient implements AutoCloseable {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
-    private long remainingNanos(long deadline, URI url) {
+    private long remainingNanos(long deadline, URI url, Options options) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-            throw timeout(url);
+            throw timeout(url, options);
         }
         return left;
     }
 
-    private FetchException timeout(URI url) {
+    private FetchException timeout(URI url, Options options) {
         return new FetchException("cannot fetch " + url + ": no complete response within "
-                + settings.timeout().toMillis() + " ms");
+                + budget(options).toMillis() + " ms");
     }
 
     private static String describe(Throwable t) {
@@ -369,28 +384,97 @@ public final class SafeHttpClient implements AutoCloseable {
         return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
     }
 
-    /** Reads the body up to {@code limit} bytes and fails as soon as it grows past it. */
-    private static BodySubscriber<byte[]> capped(HttpResponse.ResponseInfo info, int limit, URI url) {
+    /** Reads the body up to {@code limit} bytes into {@code sink} and fails as soon as it grows past it. */
+    private static <T> BodySubscriber<T> capped(HttpResponse.ResponseInfo info, int limit, URI url, Sink<T> sink) {
         OptionalLong declared = info.headers().firstValueAsLong("Content-Length");
-        return new CappedBody(limit, url, declared.isPresent() && declared.getAsLong() > limit);
+        return new CappedBody<>(limit, url, declared.isPresent() && declared.getAsLong() > limit, sink);
     }
 
-    private static final class CappedBody implements BodySubscriber<byte[]> {
-        private final int limit;
-        private final URI url;
-        private final boolean declaredTooLarge;
-        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
+    /** Where a body goes. */
+    private interface Sink<T> {
+        void write(ByteBuffer chunk) throws IOException;
 
-        CappedBody(int limit, URI url, boolean declaredTooLarge) {
-            this.limit = limit;
-            this.url = url;
-            this.declaredTooLarge = declaredTooLarge;
+        T finish() throws IOException;
+
+        default void abandon() {}
+    }
+
+    private static final class MemorySink implements Sink<byte[]> {
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+
+        @Override
+        public void write(ByteBuffer chunk) {
+            byte[] bytes = new byte[chunk.remaining()];
+            chunk.get(bytes);
+            buffer.writeBytes(bytes);
         }
 
         @Override
-        public CompletionStage<byte[]> getBody() {
+        public byte[] finish() {
+            return buffer.toByteArray();
+        }
+    }
+
+    private static final class FileSink implements Sink<Long> {
+        private final Path file;
+        private FileChannel channel;
+        private long written;
+
+        FileSink(Path file) {
+            this.file = file;
+        }
+
+        @Override
+        public void write(ByteBuffer chunk) throws IOException {
+            if (channel == null) {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+            }
+            while (chunk.hasRemaining()) {
+                written += channel.write(chunk);
+            }
+        }
+
+        @Override
+        public Long finish() throws IOException {
+            if (channel == null) {
+                Files.write(file, new byte[0]); // an empty body: the file says so too
+            } else {
+                channel.close();
+            }
+            return written;
+        }
+
+        @Override
+        public void abandon() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // the caller deletes the file
+                }
+            }
+        }
+    }
+
+    private static final class CappedBody<T> implements BodySubscriber<T> {
+        private final int limit;
+        private final URI url;
+        private final boolean declaredTooLarge;
+        private final Sink<T> sink;
+        private final CompletableFuture<T> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+        private long size;
+
+        CappedBody(int limit, URI url, boolean declaredTooLarge, Sink<T> sink) {
+            this.limit = limit;
+            this.url = url;
+            this.declaredTooLarge = declaredTooLarge;
+            this.sink = sink;
+        }
+
+        @Override
+        public CompletionStage<T> getBody() {
             return result;
         }
 
@@ -399,7 +483,7 @@ public final class SafeHttpClient implements AutoCloseable {
             this.subscription = s;
             if (declaredTooLarge) {
                 s.cancel();
-                result.completeExceptionally(tooLarge());
+                fail(tooLarge());
                 return;
             }
             s.request(1);
@@ -408,26 +492,40 @@ public final class SafeHttpClient implements AutoCloseable {
         @Override
         public void onNext(List<ByteBuffer> items) {
             for (ByteBuffer item : items) {
-                if (buffer.size() + item.remaining() > limit) {
+                if (size + item.remaining() > limit) {
                     subscription.cancel();
-                    result.completeExceptionally(tooLarge());
+                    fail(tooLarge());
                     return;
                 }
-                byte[] chunk = new byte[item.remaining()];
-                item.get(chunk);
-                buffer.writeBytes(chunk);
+                size += item.remaining();
+                try {
+                    sink.write(item);
+                } catch (IOException e) {
+                    subscription.cancel();
+                    fail(new FetchException("cannot store the response from " + url + ": " + e.getMessage(), e));
+                    return;
+                }
             }
             subscription.request(1);
         }
 
         @Override
         public void onError(Throwable throwable) {
-            result.completeExceptionally(throwable);
+            fail(throwable);
         }
 
         @Override
         public void onComplete() {
-            result.complete(buffer.toByteArray());
+            try {
+                result.complete(sink.finish());
+            } catch (IOException e) {
+                fail(new FetchException("cannot store the response from " + url + ": " + e.getMessage(), e));
+            }
+        }
+
+        private void fail(Throwable t) {
+            sink.abandon();
+            result.completeExceptionally(t);
         }
 
         private ResponseTooLargeException tooLarge() {
@@ -439,8 +537,7 @@ public final class SafeHttpClient implements AutoCloseable {
     @Override
     public void close() {
         client.shutdownNow();
-        // not close(): that would wait for a lookup stuck in the system resolver
-        lookups.shutdownNow();
+        policy.close();
         workers.shutdownNow();
     }
 }
