@@ -151,6 +151,11 @@ public final class KeycloakServer implements AutoCloseable {
             }
         }
         deleteTree(home);
+        try {
+            Files.deleteIfExists(home.resolveSibling(home.getFileName() + ".log"));
+        } catch (IOException ignored) {
+            // a temp file left behind is harmless
+        }
     }
 
     /** A port whose neighbour is free too: Keycloak's management interface (health) listens on PORT+1. */
