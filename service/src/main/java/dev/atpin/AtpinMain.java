@@ -2,6 +2,7 @@ package dev.atpin;
 
 import dev.atpin.auth.MintTokenCommand;
 import dev.atpin.db.EmbeddedDatabase;
+import dev.atpin.operators.keycloak.KeycloakSetupCommand;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
@@ -10,23 +11,26 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  *
  * <p>Before Quarkus reads its runtime configuration we start the embedded PostgreSQL when no
  * datasource is configured, so that {@code java -jar} works with no set-up at all. With
- * {@code mint-token DID [scopes]} as arguments it runs the operator CLI instead of the server.
+ * {@code mint-token DID [scopes]} or {@code keycloak-setup} as arguments it runs that operator command
+ * instead of the server.
  */
 @QuarkusMain
 public class AtpinMain {
 
     public static void main(String... args) {
         EmbeddedDatabase.startIfNoDatasourceConfigured();
-        if (args.length > 0 && MintTokenCommand.NAME.equals(args[0])) {
-            // A one-shot command next to a running service: no background work, and stdout holds
-            // the token alone (logs go to stderr).
+        String command = args.length > 0 ? args[0] : "";
+        if (command.equals(MintTokenCommand.NAME) || command.equals(KeycloakSetupCommand.NAME)) {
+            // A one-shot command next to a running service: no background work, no operator login, and stdout
+            // holds the command's answer alone (logs go to stderr).
             System.setProperty("quarkus.scheduler.enabled", "false");
             System.setProperty("quarkus.http.host-enabled", "false");
             System.setProperty("quarkus.banner.enabled", "false");
             System.setProperty("quarkus.log.console.stderr", "true");
             System.setProperty("atpin.dispatch.enabled", "false");
             System.setProperty("atpin.watcher.enabled", "false");
-            Quarkus.run(MintTokenCommand.class, args);
+            System.setProperty("atpin.operators.oidc.enabled", "false");
+            Quarkus.run(command.equals(MintTokenCommand.NAME) ? MintTokenCommand.class : KeycloakSetupCommand.class, args);
         } else {
             Quarkus.run(args);
         }

@@ -43,4 +43,8 @@ public class Account extends PanacheEntityBase {
 
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;
+
+    /** Bumped by every operator change (admin/AdminAccounts writes it; never written through this entity). */
+    @Column(name = "version", insertable = false, updatable = false)
+    public long version;
 }

@@ -5,6 +5,7 @@ import dev.atpin.accounts.Account;
 import dev.atpin.accounts.Limits;
 import dev.atpin.accounts.Plans;
 import dev.atpin.api.ApiException;
+import dev.atpin.operators.Operator;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -16,19 +17,40 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.OptionalLong;
 
-/** What operators do to accounts: find them with their usage, change plans and overrides, suspend. */
+/**
+ * What operators do to accounts: find them with their usage, change plans and overrides, suspend and resume.
+ *
+ * <p>Every change locks the account's row, checks the version the operator saw (when given), writes only the
+ * columns it changes, bumps the version and records itself in the audit log, all in one transaction. So a plan
+ * change never writes the status back, and cannot undo a suspension that committed meanwhile.
+ */
 @ApplicationScoped
 public class AdminAccounts {
 
+    static final int MAX_REASON = 500;
+
+    /** The overrides operators may set: API field → column, and the largest value kept. */
+    private static final Map<String, Override> OVERRIDES = Map.of(
+            "maxPins", new Override("max_pins", Long.MAX_VALUE),
+            "maxBytes", new Override("max_bytes", Long.MAX_VALUE),
+            "maxPinSize", new Override("max_pin_size", Long.MAX_VALUE),
+            "replication", new Override("replication", 16),
+            "rateLimit", new Override("rate_limit", 1_000_000));
+
+    private record Override(String column, long cap) {}
+
     private final Plans plans;
     private final AgroalDataSource db;
+    private final OperatorAudit audit;
 
-    AdminAccounts(Plans plans, AgroalDataSource db) {
+    AdminAccounts(Plans plans, AgroalDataSource db, OperatorAudit audit) {
         this.plans = plans;
         this.db = db;
+        this.audit = audit;
     }
 
     /** Accounts whose DID or handle contains {@code query}, in DID order, after {@code afterDid}. */
@@ -66,55 +88,146 @@ public class AdminAccounts {
 
     @Transactional
     public AccountView get(String did) {
-        return view(find(did));
+        Account a = Account.findById(did);
+        if (a == null) {
+            throw ApiException.notFound("no account " + did);
+        }
+        return view(a);
     }
 
-    @Transactional
-    public AccountView patch(String did, AccountPatch patch) {
-        Account a = find(did);
+    /**
+     * Changes the plan and overrides named in {@code patch} (absent: unchanged; JSON null: back to the plan's
+     * value). Refused with 412 when {@code ifMatch} is given and the account has changed since.
+     */
+    @Transactional(rollbackOn = SQLException.class)
+    public AccountView patch(String did, AccountPatch patch, OptionalLong ifMatch, Operator who) throws SQLException {
+        Map<String, Object> wanted = validate(patch);
+        try (Connection c = db.getConnection()) {
+            Map<String, Object> before = lock(c, did, ifMatch);
+            Map<String, Object> diff = new LinkedHashMap<>();
+            List<String> sets = new ArrayList<>();
+            List<Object> values = new ArrayList<>();
+            for (Map.Entry<String, Object> e : wanted.entrySet()) {
+                Object old = before.get(e.getKey());
+                if (!Objects.equals(old, e.getValue())) {
+                    diff.put(e.getKey(), change(old, e.getValue()));
+                    sets.add(column(e.getKey()) + " = ?");
+                    values.add(e.getValue());
+                }
+            }
+            if (!diff.isEmpty()) {
+                try (PreparedStatement q = c.prepareStatement("update account set " + String.join(", ", sets)
+                        + ", version = version + 1 where did = ?")) {
+                    for (int i = 0; i < values.size(); i++) {
+                        q.setObject(i + 1, values.get(i));
+                    }
+                    q.setString(values.size() + 1, did);
+                    q.executeUpdate();
+                }
+                audit.record(c, who, "account.change", did, null, diff);
+            }
+        }
+        plans.forget(did);
+        return get(did);
+    }
+
+    /** Suspends ({@code status} = suspended) or resumes (active) the account, with the operator's reason. */
+    @Transactional(rollbackOn = SQLException.class)
+    public AccountView setStatus(String did, String status, Optional<String> reason, OptionalLong ifMatch,
+            Operator who) throws SQLException {
+        String why = reason.map(String::strip).filter(r -> !r.isEmpty()).orElse(null);
+        if (Account.SUSPENDED.equals(status) && why == null) {
+            throw ApiException.badRequest("REASON_REQUIRED", "say why the account is suspended ('reason')");
+        }
+        if (why != null && why.length() > MAX_REASON) {
+            throw ApiException.badRequest("REASON_TOO_LONG", "'reason' has at most " + MAX_REASON + " characters");
+        }
+        try (Connection c = db.getConnection()) {
+            Map<String, Object> before = lock(c, did, ifMatch);
+            try (PreparedStatement q = c.prepareStatement(
+                    "update account set status = ?, status_reason = ?, version = version + 1 where did = ?")) {
+                q.setString(1, status);
+                q.setString(2, Account.SUSPENDED.equals(status) ? why : null);
+                q.setString(3, did);
+                q.executeUpdate();
+            }
+            audit.record(c, who, Account.SUSPENDED.equals(status) ? "account.suspend" : "account.resume", did, why,
+                    Map.of("status", change(before.get("status"), status)));
+        }
+        plans.forget(did);
+        return get(did);
+    }
+
+    /**
+     * Locks the account's row (404 when there is none) and checks the version the caller saw (412 when it
+     * changed since). Returns the values operators change, by API field name, and the status.
+     */
+    static Map<String, Object> lock(Connection c, String did, OptionalLong ifMatch) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("""
+                select plan, max_pins, max_bytes, max_pin_size, replication, rate_limit, status, version
+                from account where did = ? for update""")) {
+            q.setString(1, did);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("no account " + did);
+                }
+                long version = rs.getLong(8);
+                if (ifMatch.isPresent() && ifMatch.getAsLong() != version) {
+                    throw new ApiException(412, "VERSION_MISMATCH", "the account changed since version "
+                            + ifMatch.getAsLong() + " (it is at version " + version + "): reload it and try again");
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("plan", rs.getString(1));
+                row.put("maxPins", rs.getObject(2));
+                row.put("maxBytes", rs.getObject(3));
+                row.put("maxPinSize", rs.getObject(4));
+                row.put("replication", rs.getObject(5) == null ? null : ((Number) rs.getObject(5)).longValue());
+                row.put("rateLimit", rs.getObject(6) == null ? null : ((Number) rs.getObject(6)).longValue());
+                row.put("status", rs.getString(7));
+                return row;
+            }
+        }
+    }
+
+    /** The fields of {@code patch} that are present, checked, by API field name (a null value removes an override). */
+    private Map<String, Object> validate(AccountPatch patch) {
+        Map<String, Object> wanted = new LinkedHashMap<>();
         if (patch.plan() != null) {
             if (!patch.plan().isTextual() || !plans.exists(patch.plan().asText())) {
                 throw ApiException.badRequest("UNKNOWN_PLAN", "'plan' must be one of " + plans.names());
             }
-            a.plan = patch.plan().asText();
+            wanted.put("plan", patch.plan().asText());
         }
-        setLong(patch.maxPins(), "maxPins", v -> a.maxPins = v);
-        setLong(patch.maxBytes(), "maxBytes", v -> a.maxBytes = v);
-        setLong(patch.maxPinSize(), "maxPinSize", v -> a.maxPinSize = v);
-        setLong(patch.replication(), "replication", v -> a.replication = v == null ? null : Math.toIntExact(Math.min(v, 16)));
-        setLong(patch.rateLimit(), "rateLimit", v -> a.rateLimit = v == null ? null : Math.toIntExact(Math.min(v, 1_000_000)));
-        plans.forget(did);
-        return view(a);
+        override(wanted, "maxPins", patch.maxPins());
+        override(wanted, "maxBytes", patch.maxBytes());
+        override(wanted, "maxPinSize", patch.maxPinSize());
+        override(wanted, "replication", patch.replication());
+        override(wanted, "rateLimit", patch.rateLimit());
+        return wanted;
     }
 
-    @Transactional
-    public AccountView setStatus(String did, String status, String reason) {
-        Account a = find(did);
-        a.status = status;
-        a.statusReason = reason;
-        plans.forget(did);
-        return view(a);
-    }
-
-    private static void setLong(JsonNode value, String field, Consumer<Long> setter) {
+    private static void override(Map<String, Object> wanted, String field, JsonNode value) {
         if (value == null) {
             return;
         }
         if (value.isNull()) {
-            setter.accept(null);
-        } else if (value.canConvertToLong() && value.isIntegralNumber() && value.asLong() >= 0) {
-            setter.accept(value.asLong());
+            wanted.put(field, null);
+        } else if (value.isIntegralNumber() && value.canConvertToLong() && value.asLong() >= 0) {
+            wanted.put(field, Math.min(value.asLong(), OVERRIDES.get(field).cap()));
         } else {
             throw ApiException.badRequest("INVALID_OVERRIDE", "'" + field + "' must be a non-negative integer or null");
         }
     }
 
-    private static Account find(String did) {
-        Account a = Account.findById(did);
-        if (a == null) {
-            throw ApiException.notFound("no account " + did);
-        }
-        return a;
+    private static String column(String field) {
+        return "plan".equals(field) ? "plan" : OVERRIDES.get(field).column();
+    }
+
+    private static Map<String, Object> change(Object from, Object to) {
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("from", from);
+        change.put("to", to);
+        return change;
     }
 
     private AccountView view(Account a) {
@@ -139,6 +252,9 @@ public class AdminAccounts {
             q.setString(1, a.did);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
+                    if (rs.getLong(2) == 0) {
+                        continue;
+                    }
                     byStatus.put(rs.getString(1), rs.getLong(2));
                     pins += rs.getLong(2);
                     bytes += rs.getLong(3);
@@ -148,7 +264,7 @@ public class AdminAccounts {
             throw new IllegalStateException(e);
         }
         return new AccountView(a.did, a.handle, a.status, a.statusReason, limits.plan(), effective, overrides, byStatus,
-                pins, bytes, a.createdAt == null ? null : a.createdAt.toString());
+                pins, bytes, a.createdAt == null ? null : a.createdAt.toString(), a.version);
     }
 
     private static void putIfSet(Map<String, Object> map, String key, Object value) {

@@ -2,48 +2,86 @@ package dev.atpin.admin;
 
 import dev.atpin.accounts.Account;
 import dev.atpin.api.ApiException;
-import dev.atpin.auth.ApiTokenAuth;
 import dev.atpin.dispatch.ClusterStatus;
+import dev.atpin.operators.Operator;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
-/** The operator admin API ({@code openapi/admin.yaml}). Every call requires an operator's API token. */
+/**
+ * The operator admin API ({@code openapi/admin.yaml}). Every call needs an operator ({@link AdminAuthFilter});
+ * viewers read, only admins change, and every change is in the audit log. Accounts carry a version (also their
+ * {@code ETag}): a change sent with {@code If-Match} is refused with 412 when the account changed since.
+ */
 @Path("/admin/v1")
-@ApiTokenAuth
+@AdminAuth
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
 
-    private final Operators operators;
+    private final CurrentOperator operator;
     private final AdminAccounts accounts;
+    private final AccountDeletion deletion;
+    private final AccountPins pins;
+    private final OperatorAudit audit;
     private final ClusterStatus cluster;
+    private final QueueOverview queue;
+    private final WatcherOverview watcher;
 
-    AdminResource(Operators operators, AdminAccounts accounts, ClusterStatus cluster) {
-        this.operators = operators;
+    AdminResource(CurrentOperator operator, AdminAccounts accounts, AccountDeletion deletion, AccountPins pins,
+            OperatorAudit audit, ClusterStatus cluster, QueueOverview queue, WatcherOverview watcher) {
+        this.operator = operator;
         this.accounts = accounts;
+        this.deletion = deletion;
+        this.pins = pins;
+        this.audit = audit;
         this.cluster = cluster;
+        this.queue = queue;
+        this.watcher = watcher;
     }
 
     public record AccountList(List<AccountView> accounts, String next) {}
 
     public record StatusChange(String reason) {}
 
+    public record PinList(List<AccountPins.Pin> pins, String next) {}
+
+    public record AuditList(List<OperatorAudit.Entry> entries, Long next) {}
+
+    public record Retry(String cid, String node) {}
+
+    public record Me(String name, String subject, String role, String via) {}
+
+    @GET
+    @Path("me")
+    public Me me() {
+        Operator who = operator.viewer();
+        return new Me(who.name(), who.subject(), who.role().roleName(), who.via().db());
+    }
+
     @GET
     @Path("accounts")
     public AccountList accounts(@QueryParam("q") String query, @QueryParam("plan") String plan,
             @QueryParam("status") String status, @QueryParam("after") String after, @QueryParam("limit") String limit) {
-        operators.require();
-        int pageSize = parseLimit(limit);
+        operator.viewer();
+        int pageSize = parseLimit(limit, 50, 500);
         List<AccountView> page = accounts.search(Optional.ofNullable(query).filter(q -> !q.isBlank()),
                 Optional.ofNullable(plan), Optional.ofNullable(status), Optional.ofNullable(after), pageSize);
         return new AccountList(page, page.size() == pageSize ? page.getLast().did() : null);
@@ -51,63 +89,158 @@ public class AdminResource {
 
     @GET
     @Path("accounts/{did}")
-    public AccountView account(@PathParam("did") String did) {
-        operators.require();
-        return accounts.get(did);
+    public Response account(@PathParam("did") String did) {
+        operator.viewer();
+        return versioned(accounts.get(did));
     }
 
     @PATCH
     @Path("accounts/{did}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public AccountView patch(@PathParam("did") String did, AccountPatch patch) {
-        operators.require();
+    public Response patch(@PathParam("did") String did, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+            AccountPatch patch) throws SQLException {
+        Operator who = operator.admin();
         if (patch == null) {
             throw ApiException.badRequest("BAD_REQUEST_BODY", "send a JSON object with the fields to change");
         }
-        return accounts.patch(did, patch);
+        return versioned(accounts.patch(did, patch, version(ifMatch), who));
     }
 
     @POST
     @Path("accounts/{did}/suspend")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public AccountView suspend(@PathParam("did") String did, StatusChange change) {
-        operators.require();
-        return accounts.setStatus(did, Account.SUSPENDED, change == null ? null : change.reason());
+    public Response suspend(@PathParam("did") String did, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+            StatusChange change) throws SQLException {
+        Operator who = operator.admin();
+        return versioned(accounts.setStatus(did, Account.SUSPENDED, reason(change), version(ifMatch), who));
     }
 
     @POST
     @Path("accounts/{did}/resume")
-    public AccountView resume(@PathParam("did") String did) {
-        operators.require();
-        return accounts.setStatus(did, Account.ACTIVE, null);
+    public Response resume(@PathParam("did") String did, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+            StatusChange change) throws SQLException {
+        Operator who = operator.admin();
+        return versioned(accounts.setStatus(did, Account.ACTIVE, reason(change), version(ifMatch), who));
+    }
+
+    /** Deletes the account and all its pins (their content is unpinned after the grace period). */
+    @DELETE
+    @Path("accounts/{did}")
+    public AccountDeletion.Deleted delete(@PathParam("did") String did, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+            @QueryParam("reason") String reason) throws SQLException {
+        Operator who = operator.admin();
+        return deletion.delete(did, Optional.ofNullable(reason), version(ifMatch), who);
+    }
+
+    @GET
+    @Path("accounts/{did}/pins")
+    public PinList accountPins(@PathParam("did") String did, @QueryParam("status") String status,
+            @QueryParam("before") String before, @QueryParam("limit") String limit) throws SQLException {
+        operator.viewer();
+        accounts.get(did);
+        int pageSize = parseLimit(limit, 50, 500);
+        Optional<Instant> cursor;
+        try {
+            cursor = Optional.ofNullable(before).map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("INVALID_TIMESTAMP", "'before' must be an RFC 3339 timestamp");
+        }
+        List<AccountPins.Pin> page = pins.list(did, Optional.ofNullable(status), cursor, pageSize);
+        return new PinList(page, page.size() == pageSize ? page.getLast().created() : null);
+    }
+
+    @GET
+    @Path("audit")
+    public AuditList audit(@QueryParam("target") String target, @QueryParam("before") String before,
+            @QueryParam("limit") String limit) throws SQLException {
+        operator.viewer();
+        int pageSize = parseLimit(limit, 50, 500);
+        OptionalLong beforeId;
+        try {
+            beforeId = before == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(before));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("INVALID_CURSOR", "'before' is the id of an audit entry");
+        }
+        List<OperatorAudit.Entry> page = audit.list(Optional.ofNullable(target), beforeId, pageSize);
+        return new AuditList(page, page.size() == pageSize ? page.getLast().id() : null);
     }
 
     @GET
     @Path("queue")
     public Map<String, Object> queue() throws SQLException {
-        operators.require();
+        operator.viewer();
         return cluster.queue();
+    }
+
+    @GET
+    @Path("queue/failures")
+    public List<QueueOverview.Failure> failures(@QueryParam("limit") String limit) throws SQLException {
+        operator.viewer();
+        return queue.recentFailures(parseLimit(limit, 50, 500));
+    }
+
+    @POST
+    @Path("queue/retry")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response retry(Retry retry) throws SQLException {
+        Operator who = operator.admin();
+        if (retry == null || retry.cid() == null || retry.node() == null) {
+            throw ApiException.badRequest("BAD_REQUEST_BODY", "send {\"cid\": ..., \"node\": ...} of a failed placement");
+        }
+        queue.retryNow(retry.cid(), retry.node(), who);
+        return Response.noContent().build();
     }
 
     @GET
     @Path("nodes")
     public List<Map<String, Object>> nodes() throws SQLException {
-        operators.require();
+        operator.viewer();
         return cluster.nodes();
     }
 
-    private static int parseLimit(String limit) {
+    @GET
+    @Path("watcher")
+    public WatcherOverview.Overview watcher() throws SQLException {
+        operator.viewer();
+        return watcher.overview(100);
+    }
+
+    private static Response versioned(AccountView view) {
+        return Response.ok(view).tag(new EntityTag(String.valueOf(view.version()))).build();
+    }
+
+    private static Optional<String> reason(StatusChange change) {
+        return change == null ? Optional.empty() : Optional.ofNullable(change.reason());
+    }
+
+    /** {@code If-Match: "7"} (the account's ETag); absent or {@code *}: any version. */
+    static OptionalLong version(String ifMatch) {
+        if (ifMatch == null || ifMatch.isBlank() || ifMatch.strip().equals("*")) {
+            return OptionalLong.empty();
+        }
+        String tag = ifMatch.strip();
+        if (tag.startsWith("W/")) {
+            tag = tag.substring(2);
+        }
+        tag = tag.replace("\"", "");
+        try {
+            return OptionalLong.of(Long.parseLong(tag));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("INVALID_IF_MATCH", "If-Match must be the account's ETag, e.g. \"7\"");
+        }
+    }
+
+    private static int parseLimit(String limit, int byDefault, int max) {
         if (limit == null) {
-            return 50;
+            return byDefault;
         }
         try {
             int n = Integer.parseInt(limit);
-            if (n >= 1 && n <= 500) {
+            if (n >= 1 && n <= max) {
                 return n;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw ApiException.badRequest("INVALID_LIMIT", "'limit' must be an integer from 1 to 500");
+        throw ApiException.badRequest("INVALID_LIMIT", "'limit' must be an integer from 1 to " + max);
     }
 }

@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * Operator CLI: {@code mint-token DID [scopes] [--label L] [--expires-in 30d]}. Prints the token
- * on standard output (only there) for the operator to hand over.
+ * on standard output (only there) for the operator to hand over. The {@code admin} scope (the admin
+ * API, for a DID listed in {@code atpin.accounts.operators}) is minted only here.
  */
 public class MintTokenCommand implements QuarkusApplication {
 
@@ -21,7 +22,7 @@ public class MintTokenCommand implements QuarkusApplication {
     @Override
     public int run(String... args) {
         if (args.length < 2 || !args[1].startsWith("did:")) {
-            System.err.println("usage: mint-token DID [read,write] [--label LABEL] [--expires-in DAYS]");
+            System.err.println("usage: mint-token DID [read,write[,admin]] [--label LABEL] [--expires-in DAYS]");
             return 2;
         }
         String did = args[1];

@@ -10,7 +10,15 @@ public enum Scope {
     /** List and get pins. */
     READ,
     /** Add, replace and delete pins. */
-    WRITE;
+    WRITE,
+    /**
+     * The operator admin API, for a DID listed as an operator: with {@link #WRITE} it may change
+     * accounts, without it only look. Minted by the operator CLI only, never from the dashboard.
+     */
+    ADMIN;
+
+    /** The scopes a user may give their own tokens (the dashboard offers these). */
+    public static final Set<Scope> TENANT_SCOPES = Set.of(READ, WRITE);
 
     public String claim() {
         return name().toLowerCase(Locale.ROOT);

@@ -111,6 +111,27 @@ public class PlacementQueue {
         }
     }
 
+    /**
+     * Operators' "retry now": a placement waiting for its next attempt is due at once; a failed one gets a fresh
+     * series of attempts. Runs on the caller's connection (its transaction also records who asked).
+     *
+     * @return false when the placement is neither waiting nor failed
+     */
+    public static boolean retryNow(Connection c, String cid, String node) throws SQLException {
+        try (PreparedStatement retry = c.prepareStatement("""
+                update placement set next_attempt_at = now(), updated_at = now(),
+                       attempts = case when state = 'failed' then 0 else attempts end, state = 'queued'
+                where cid = ? and node = ? and state in ('queued', 'failed')""")) {
+            retry.setString(1, cid);
+            retry.setString(2, node);
+            if (retry.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        ContentLedger.propagate(c, cid);
+        return true;
+    }
+
     private void finish(Claim claim, String state, String error, Duration retryIn) throws SQLException {
         Jdbc.inTransaction(db, c -> {
             try (PreparedStatement done = c.prepareStatement("""

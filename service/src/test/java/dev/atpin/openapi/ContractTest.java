@@ -46,6 +46,7 @@ class ContractTest {
     void theAdminContractDescribesEveryAdminOperation() throws Exception {
         JsonNode admin = read(RepoPaths.root().resolve("openapi/admin.yaml"));
         assertThat(admin.path("paths").fieldNames()).toIterable().containsExactlyInAnyOrder(
-                "/accounts", "/accounts/{did}", "/accounts/{did}/suspend", "/accounts/{did}/resume", "/queue", "/nodes");
+                "/me", "/accounts", "/accounts/{did}", "/accounts/{did}/suspend", "/accounts/{did}/resume",
+                "/accounts/{did}/pins", "/audit", "/queue", "/queue/failures", "/queue/retry", "/nodes", "/watcher");
     }
 }

@@ -63,7 +63,7 @@ public class TokensResource {
         }
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String s : scope == null ? List.<String>of() : scope) {
-            Optional<Scope> parsed = Scope.fromClaim(s);
+            Optional<Scope> parsed = Scope.fromClaim(s).filter(Scope.TENANT_SCOPES::contains);
             if (parsed.isEmpty()) {
                 return page(400, session, null, "Unknown scope: choose read and/or write.");
             }
