@@ -6,6 +6,6 @@ import dev.atpin.api.ApiException;
 public class QuotaExceeded extends ApiException {
 
     public QuotaExceeded(String details) {
-        super(409, "INSUFFICIENT_FUNDS", details);
+        super(Kind.CONFLICT, "INSUFFICIENT_FUNDS", details);
     }
 }

@@ -173,7 +173,7 @@ public class AdminAccounts {
                 }
                 long version = rs.getLong(8);
                 if (ifMatch.isPresent() && ifMatch.getAsLong() != version) {
-                    throw new ApiException(412, "VERSION_MISMATCH", "the account changed since version "
+                    throw new ApiException(ApiException.Kind.STALE, "VERSION_MISMATCH", "the account changed since version "
                             + ifMatch.getAsLong() + " (it is at version " + version + "): reload it and try again");
                 }
                 Map<String, Object> row = new LinkedHashMap<>();

@@ -45,7 +45,7 @@ public class AdminAuthFilter implements ContainerRequestFilter {
                 MDC.put("did", "operator:" + accepted.operator().name());
             }
             case OperatorTokens.Refused refused ->
-                    request.abortWith(ApiExceptionMapper.failure(refused.status(), refused.reason(), refused.details()));
+                    request.abortWith(ApiExceptionMapper.failure(refused.asException()));
         }
     }
 }

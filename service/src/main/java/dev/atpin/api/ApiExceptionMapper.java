@@ -21,7 +21,27 @@ public class ApiExceptionMapper {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return failure(e.status(), e.reason(), e.details());
+        return failure(e);
+    }
+
+    /** The status code of each kind of refusal: the one table of it in the service. */
+    public static int statusOf(ApiException.Kind kind) {
+        return switch (kind) {
+            case INVALID -> 400;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case STALE -> 412;
+            case TOO_LARGE -> 413;
+            case UNUSABLE -> 422;
+            case TOO_OFTEN -> 429;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    public static Response failure(ApiException e) {
+        return failure(statusOf(e.kind()), e.reason(), e.details());
     }
 
     @ServerExceptionMapper

@@ -84,7 +84,7 @@ public class BodyLimit implements ContainerRequestFilter, ReaderInterceptor {
         private void count(int n) {
             seen += n;
             if (seen > max) {
-                throw new ApiException(413, "BODY_TOO_LARGE", tooLarge());
+                throw new ApiException(ApiException.Kind.TOO_LARGE, "BODY_TOO_LARGE", tooLarge());
             }
         }
     }

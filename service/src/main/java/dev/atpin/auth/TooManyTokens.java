@@ -6,7 +6,7 @@ import dev.atpin.api.ApiException;
 public final class TooManyTokens extends ApiException {
 
     public TooManyTokens(int limit) {
-        super(409, "TOO_MANY_TOKENS", "this account already holds " + limit
+        super(Kind.CONFLICT, "TOO_MANY_TOKENS", "this account already holds " + limit
                 + " live API tokens, the most it may have; revoke one it no longer uses first");
     }
 }

@@ -11,6 +11,7 @@ import dev.atpin.admin.AccountView;
 import dev.atpin.admin.AdminAccounts;
 import dev.atpin.admin.OperatorAudit;
 import dev.atpin.api.ApiException;
+import dev.atpin.api.ApiExceptionMapper;
 import dev.atpin.operators.Operator;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -179,7 +180,7 @@ public class ConsoleAccountsResource {
             return ConsoleHtml.seeOther("/console/accounts?notice=" + URLEncoder.encode("Deleted " + did + " and its "
                     + deleted.pins() + " pin request(s).", StandardCharsets.UTF_8));
         } catch (ApiException e) {
-            return accountPage(who, did, e.status(), e.details(), null);
+            return accountPage(who, did, ApiExceptionMapper.statusOf(e.kind()), e.details(), null);
         }
     }
 
@@ -195,7 +196,7 @@ public class ConsoleAccountsResource {
             LOG.infof("operator %s changed %s from the console", who.name(), did);
             return ConsoleHtml.seeOther("/console/accounts/" + did + "?notice=" + URLEncoder.encode(notice, StandardCharsets.UTF_8));
         } catch (ApiException e) {
-            return accountPage(who, did, e.status(), e.details(), null);
+            return accountPage(who, did, ApiExceptionMapper.statusOf(e.kind()), e.details(), null);
         }
     }
 
@@ -228,7 +229,7 @@ public class ConsoleAccountsResource {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new ApiException(400, "INVALID_OVERRIDE", "The " + label + " must be a whole number of 0 or more, or empty for the plan's value.");
+        throw new ApiException(ApiException.Kind.INVALID, "INVALID_OVERRIDE", "The " + label + " must be a whole number of 0 or more, or empty for the plan's value.");
     }
 
     private static OptionalLong seen(String version) {

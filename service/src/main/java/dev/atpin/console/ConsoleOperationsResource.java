@@ -4,6 +4,7 @@ import dev.atpin.admin.OperatorAudit;
 import dev.atpin.admin.QueueOverview;
 import dev.atpin.admin.WatcherOverview;
 import dev.atpin.api.ApiException;
+import dev.atpin.api.ApiExceptionMapper;
 import dev.atpin.dispatch.ClusterStatus;
 import dev.atpin.operators.Operator;
 import jakarta.ws.rs.GET;
@@ -80,7 +81,7 @@ public class ConsoleOperationsResource {
             return ConsoleHtml.seeOther("/console/queues?notice=" + URLEncoder.encode(
                     "Retrying " + cid + " on " + node + " now.", StandardCharsets.UTF_8));
         } catch (ApiException e) {
-            return queuesPage(who, e.status(), e.details(), null);
+            return queuesPage(who, ApiExceptionMapper.statusOf(e.kind()), e.details(), null);
         }
     }
 

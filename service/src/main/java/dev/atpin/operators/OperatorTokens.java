@@ -1,5 +1,6 @@
 package dev.atpin.operators;
 
+import dev.atpin.api.ApiException;
 import com.nimbusds.jwt.SignedJWT;
 import dev.atpin.accounts.AccountsConfig;
 import dev.atpin.auth.Caller;
@@ -38,7 +39,11 @@ public class OperatorTokens {
 
     public record Accepted(Operator operator) implements Verdict {}
 
-    public record Refused(int status, String reason, String details) implements Verdict {}
+    public record Refused(ApiException.Kind kind, String reason, String details) implements Verdict {
+        public ApiException asException() {
+            return new ApiException(kind, reason, details);
+        }
+    }
 
     private final TokenService apiTokens;
     private final Set<String> apiTokenOperators;
@@ -69,7 +74,7 @@ public class OperatorTokens {
         } catch (RuntimeException e) {
             // The provider could not be asked (down, timed out): not the caller's fault, and not a yes.
             LOG.warnf("cannot verify an operator token with the identity provider: %s", e.getMessage());
-            return new Refused(503, "OPERATOR_LOGIN_UNAVAILABLE", "the identity provider cannot be reached; try again");
+            return new Refused(ApiException.Kind.UNAVAILABLE, "OPERATOR_LOGIN_UNAVAILABLE", "the identity provider cannot be reached; try again");
         }
         return OperatorLogin.operatorOf(identity, Operator.Via.OIDC_TOKEN).<Verdict>map(Accepted::new)
                 .orElseGet(OperatorTokens::notAnOperator);
@@ -94,17 +99,17 @@ public class OperatorTokens {
             return notAnOperator();
         }
         if (!caller.may(Scope.ADMIN)) {
-            return new Refused(403, "INSUFFICIENT_SCOPE", "the admin API needs a token with the 'admin' scope");
+            return new Refused(ApiException.Kind.FORBIDDEN, "INSUFFICIENT_SCOPE", "the admin API needs a token with the 'admin' scope");
         }
         OperatorRole role = caller.may(Scope.WRITE) ? OperatorRole.ADMIN : OperatorRole.VIEWER;
         return new Accepted(new Operator(caller.did(), caller.did(), role, Operator.Via.API_TOKEN));
     }
 
     private static Refused unauthorized() {
-        return new Refused(401, "UNAUTHORIZED", "the access token is invalid, expired or revoked");
+        return new Refused(ApiException.Kind.UNAUTHENTICATED, "UNAUTHORIZED", "the access token is invalid, expired or revoked");
     }
 
     private static Refused notAnOperator() {
-        return new Refused(403, "NOT_AN_OPERATOR", "the admin API is for the service's operators");
+        return new Refused(ApiException.Kind.FORBIDDEN, "NOT_AN_OPERATOR", "the admin API is for the service's operators");
     }
 }

@@ -168,7 +168,7 @@ public class PinService {
 
     private static void refuseIfRecordOwned(PinRequest request) {
         if (request.ownedByRecord()) {
-            throw new ApiException(409, "RECORD_OWNED", "this pin follows the record " + request.source()
+            throw new ApiException(ApiException.Kind.CONFLICT, "RECORD_OWNED", "this pin follows the record " + request.source()
                     + " in the owner's atproto repo; delete the record to remove the pin");
         }
     }

@@ -9,24 +9,24 @@ public final class EnrollmentRefused extends ApiException {
 
     private final transient Optional<Instant> retryAt;
 
-    private EnrollmentRefused(int status, String reason, String details, Optional<Instant> retryAt) {
-        super(status, reason, details);
+    private EnrollmentRefused(Kind kind, String reason, String details, Optional<Instant> retryAt) {
+        super(kind, reason, details);
         this.retryAt = retryAt;
     }
 
     static EnrollmentRefused tooOften(int limit, long windowSeconds, Instant windowEnds) {
-        return new EnrollmentRefused(429, "TOO_MANY_ENROLLMENTS", "this account enrolled its repo " + limit
+        return new EnrollmentRefused(Kind.TOO_OFTEN, "TOO_MANY_ENROLLMENTS", "this account enrolled its repo " + limit
                 + " times within " + windowSeconds + " s, the most allowed (each enrollment downloads the whole repo);"
                 + " try again after " + windowEnds, Optional.of(windowEnds));
     }
 
     static EnrollmentRefused full(String what) {
-        return new EnrollmentRefused(503, "WATCHER_AT_CAPACITY", "the watcher already follows " + what
+        return new EnrollmentRefused(Kind.UNAVAILABLE, "WATCHER_AT_CAPACITY", "the watcher already follows " + what
                 + ", the most it may; try again later or ask the operator", Optional.empty());
     }
 
     static EnrollmentRefused unresolvable(String did, String why) {
-        return new EnrollmentRefused(422, "UNRESOLVABLE_DID", "the account " + did
+        return new EnrollmentRefused(Kind.UNUSABLE, "UNRESOLVABLE_DID", "the account " + did
                 + " cannot be resolved to a DID document with a PDS: " + why, Optional.empty());
     }
 

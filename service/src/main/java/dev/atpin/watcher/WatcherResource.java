@@ -40,7 +40,7 @@ public class WatcherResource {
             enrollments.enroll(did);
         } catch (EnrollmentRefused e) {
             Response.ResponseBuilder refused = Response.fromResponse(
-                    ApiExceptionMapper.failure(e.status(), e.reason(), e.details()));
+                    ApiExceptionMapper.failure(e));
             e.retryAt().ifPresent(at -> refused.header("Retry-After",
                     Math.max(1, at.getEpochSecond() - java.time.Instant.now().getEpochSecond())));
             return refused.build();

@@ -1,6 +1,7 @@
 package dev.atpin.xrpc;
 
 import dev.atpin.api.ApiException;
+import dev.atpin.api.ApiExceptionMapper;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Locale;
@@ -20,6 +21,6 @@ public record XrpcError(String error, String message) {
                 name.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
             }
         }
-        return response(e.status(), name.toString(), e.details());
+        return response(ApiExceptionMapper.statusOf(e.kind()), name.toString(), e.details());
     }
 }

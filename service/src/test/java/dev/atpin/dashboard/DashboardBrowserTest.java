@@ -330,7 +330,7 @@ class DashboardBrowserTest {
             pins.get(did, UUID.fromString(requestId));
             return false;
         } catch (ApiException e) {
-            return e.status() == 404;
+            return e.kind() == ApiException.Kind.NOT_FOUND;
         }
     }
 

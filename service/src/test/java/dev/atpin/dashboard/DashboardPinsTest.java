@@ -116,7 +116,7 @@ class DashboardPinsTest {
         assertThat(removed.statusCode()).isEqualTo(303);
         assertThat(Browser.location(removed)).endsWith("/account/pins?note=removed");
         assertThatThrownBy(() -> pins.get(account.did(), UUID.fromString(id)))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ApiException.Kind.NOT_FOUND));
     }
 
     @Test

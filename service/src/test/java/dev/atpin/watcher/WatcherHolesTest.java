@@ -1,5 +1,6 @@
 package dev.atpin.watcher;
 
+import dev.atpin.api.ApiExceptionMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -142,7 +143,7 @@ class WatcherHolesTest extends WatcherTestSupport {
         assertThatThrownBy(() -> enrollments.refuseBeyondBounds("did:plc:newcomeraaaaaaaaaaaaaaaa",
                 "http://127.0.0.1:9/another-host"))
                 .isInstanceOf(EnrollmentRefused.class).hasMessageContaining("PDS hosts")
-                .satisfies(e -> assertThat(((EnrollmentRefused) e).status()).isEqualTo(503));
+                .satisfies(e -> assertThat(ApiExceptionMapper.statusOf(((EnrollmentRefused) e).kind())).isEqualTo(503));
         enrollments.refuseBeyondBounds(newcomer, "http://127.0.0.1:9/pds-0");
     }
 

@@ -91,7 +91,7 @@ public class PinActions {
         }
         String prefix = RecordPins.uri(session.did(), collection + "/");
         if (!source.startsWith(prefix)) {
-            throw new ApiException(409, "NOT_OUR_RECORD", "this pin follows " + source
+            throw new ApiException(ApiException.Kind.CONFLICT, "NOT_OUR_RECORD", "this pin follows " + source
                     + ", which is not a pin record in your repo; delete it there");
         }
         xrpc.deleteRecord(session, collection, source.substring(prefix.length()));

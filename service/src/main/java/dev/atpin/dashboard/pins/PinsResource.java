@@ -1,6 +1,7 @@
 package dev.atpin.dashboard.pins;
 
 import dev.atpin.api.ApiException;
+import dev.atpin.api.ApiExceptionMapper;
 import dev.atpin.dashboard.DashboardConfig;
 import dev.atpin.dashboard.DashboardHttp;
 import dev.atpin.dashboard.repo.RepoEnrollment;
@@ -100,7 +101,7 @@ public class PinsResource {
                     }
                 };
             } catch (ApiException e) {
-                return listPage(e.status(), session, PinFilter.of(null, null, null, null, null, null, null, null),
+                return listPage(ApiExceptionMapper.statusOf(e.kind()), session, PinFilter.of(null, null, null, null, null, null, null, null),
                         form, null, "The pin was not added: " + e.details() + ".");
             } catch (XrpcException | SessionExpiredException | IdentityException e) {
                 LOG.infof("writing a pin record for %s failed: %s", session.did(), e.getMessage());
@@ -162,10 +163,10 @@ public class PinsResource {
                 return DashboardHttp.seeOther("/account/pins?note="
                         + (removed == PinActions.Removed.RECORD ? "record-deleted" : "removed"));
             } catch (ApiException e) {
-                if (e.status() == 404) {
+                if (e.kind() == ApiException.Kind.NOT_FOUND) {
                     return notFound();
                 }
-                return find(session, id).map(pin -> DashboardHttp.page(e.status(), PinPages.detail(
+                return find(session, id).map(pin -> DashboardHttp.page(ApiExceptionMapper.statusOf(e.kind()), PinPages.detail(
                         DashboardHttp.me(session), detail(session, pin), null, "The pin was not removed: "
                                 + e.details() + ".", liveMs))).orElseGet(() -> notFound());
             } catch (XrpcException | SessionExpiredException | IdentityException e) {
@@ -229,7 +230,7 @@ public class PinsResource {
             }
         } catch (ApiException e) {
             problem = "Check the filters: " + e.details() + ".";
-            code = e.status();
+            code = ApiExceptionMapper.statusOf(e.kind());
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -284,7 +285,7 @@ public class PinsResource {
         try {
             return Optional.of(pins.get(session.did(), requestId.get()));
         } catch (ApiException e) {
-            if (e.status() == 404) {
+            if (e.kind() == ApiException.Kind.NOT_FOUND) {
                 return Optional.empty();
             }
             throw e;

@@ -1,5 +1,6 @@
 package dev.atpin.dashboard.repo;
 
+import dev.atpin.api.ApiExceptionMapper;
 import dev.atpin.dashboard.DashboardHttp;
 import dev.atpin.identity.IdentityException;
 import dev.atpin.oauth.OAuthSession;
@@ -104,7 +105,7 @@ public class RepoResource {
                 change.apply(session);
                 return DashboardHttp.seeOther("/account/repo?note=" + note);
             } catch (EnrollmentRefused e) {
-                return page(e.status(), session, null, e.details());
+                return page(ApiExceptionMapper.statusOf(e.kind()), session, null, e.details());
             } catch (XrpcException | SessionExpiredException | SQLException | IdentityException e) {
                 LOG.infof("repo enrollment change for %s failed: %s", session.did(), e.getMessage());
                 return page(502, session, null, failure + e.getMessage());
