@@ -33,4 +33,10 @@ public record PinQuery(Set<String> cids, Optional<String> name, TextMatch match,
         return cids.isEmpty() && name.isEmpty() && before.isEmpty() && after.isEmpty() && meta.isEmpty()
                 && origin == Origin.ANY;
     }
+
+    /** Status filters and exactly one cursor ({@code before} or {@code after}): Kubo's paging. */
+    public boolean statusFilterWithOneCursor() {
+        return cids.isEmpty() && name.isEmpty() && meta.isEmpty() && origin == Origin.ANY
+                && before.isPresent() != after.isPresent();
+    }
 }

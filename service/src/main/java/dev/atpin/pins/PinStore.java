@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -186,23 +187,90 @@ public class PinStore {
     public long count(String did, PinQuery query) throws SQLException {
         try (Connection c = db.getConnection()) {
             if (query.onlyStatusFilter()) {
-                try (PreparedStatement q = c.prepareStatement(
-                        "select coalesce(sum(pins), 0) from pin_status_usage where did = ? and status = any(?)")) {
-                    q.setString(1, did);
-                    q.setArray(2, c.createArrayOf("text", query.statuses().toArray()));
-                    try (ResultSet rs = q.executeQuery()) {
-                        rs.next();
-                        return rs.getLong(1);
+                return count(c, did, query.statuses());
+            }
+            if (query.statusFilterWithOneCursor()) {
+                return countAcrossCursor(c, did, query);
+            }
+            return countRows(c, did, query);
+        }
+    }
+
+    private static long countRows(Connection c, String did, PinQuery query) throws SQLException {
+        Filter where = Filter.of(did, query);
+        try (PreparedStatement q = c.prepareStatement("select count(*) from pin_request r" + where.sql)) {
+            where.bind(c, q);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Paging with a cursor: the count of one side of it is the status counters minus the count of the other
+     * side, so we count whichever side looks smaller (by where the cursor falls between the oldest and newest
+     * matching request, two index probes). Still exact; at most half the tenant's index entries are read,
+     * and a page near either end (Kubo pages from the newest) reads only the few beyond it.
+     */
+    private static long countAcrossCursor(Connection c, String did, PinQuery query) throws SQLException {
+        boolean before = query.before().isPresent();
+        Instant cursor = before ? query.before().get() : query.after().get();
+        Optional<double[]> span = createdSpan(c, did, query.statuses());
+        if (span.isEmpty()) {
+            return 0;
+        }
+        double position = (cursor.toEpochMilli() - span.get()[0]) / Math.max(1.0, span.get()[1] - span.get()[0]);
+        double wantedSide = before ? position : 1 - position;
+        if (wantedSide <= 0.5) {
+            return countRows(c, did, query);
+        }
+        long total = count(c, did, query.statuses());
+        try (PreparedStatement q = c.prepareStatement("select count(*) from pin_request r where r.did = ?"
+                + " and r.status = any(?) and r.created " + (before ? ">=" : "<=") + " ?")) {
+            q.setString(1, did);
+            q.setArray(2, c.createArrayOf("text", query.statuses().toArray()));
+            q.setObject(3, utc(cursor));
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return total - rs.getLong(1);
+            }
+        }
+    }
+
+    /** Oldest and newest {@code created} (epoch ms) of the tenant's requests in these statuses: one index probe each. */
+    private static Optional<double[]> createdSpan(Connection c, String did, Set<String> statuses) throws SQLException {
+        double oldest = Double.MAX_VALUE;
+        double newest = -Double.MAX_VALUE;
+        try (PreparedStatement q = c.prepareStatement("select (select min(created) from pin_request where did = ?"
+                + " and status = ?), (select max(created) from pin_request where did = ? and status = ?)")) {
+            for (String status : statuses) {
+                q.setString(1, did);
+                q.setString(2, status);
+                q.setString(3, did);
+                q.setString(4, status);
+                try (ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    OffsetDateTime min = rs.getObject(1, OffsetDateTime.class);
+                    OffsetDateTime max = rs.getObject(2, OffsetDateTime.class);
+                    if (min != null) {
+                        oldest = Math.min(oldest, min.toInstant().toEpochMilli());
+                        newest = Math.max(newest, max.toInstant().toEpochMilli());
                     }
                 }
             }
-            Filter where = Filter.of(did, query);
-            try (PreparedStatement q = c.prepareStatement("select count(*) from pin_request r" + where.sql)) {
-                where.bind(c, q);
-                try (ResultSet rs = q.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
+        }
+        return oldest > newest ? Optional.empty() : Optional.of(new double[] {oldest, newest});
+    }
+
+    private static long count(Connection c, String did, Set<String> statuses) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(
+                "select coalesce(sum(pins), 0) from pin_status_usage where did = ? and status = any(?)")) {
+            q.setString(1, did);
+            q.setArray(2, c.createArrayOf("text", statuses.toArray()));
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
             }
         }
     }

@@ -185,6 +185,26 @@ class PinsApiTest {
         assertThat(new HashSet<>(created)).hasSize(27);
     }
 
+    /** Counts with a cursor come from either side of it (ADR 0112): exact wherever the cursor falls. */
+    @Test
+    void countWithACursorIsExactOnBothSidesOfIt() {
+        Tenant t = tenant();
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            String id = addId(t, Map.of("cid", Cids.unfetchable()));
+            created.add(t.api().get("/psa/pins/" + id).path("created"));
+        }
+        String every = "queued,pinning,pinned,failed";
+        for (int i = 0; i < created.size(); i++) {
+            int older = t.api().queryParam("status", every).queryParam("before", created.get(i)).queryParam("limit", 1)
+                    .get("/psa/pins").then().statusCode(200).extract().path("count");
+            int newer = t.api().queryParam("status", every).queryParam("after", created.get(i)).queryParam("limit", 1)
+                    .get("/psa/pins").then().statusCode(200).extract().path("count");
+            assertThat(older).as("before the %dth", i).isEqualTo(i);
+            assertThat(newer).as("after the %dth", i).isEqualTo(created.size() - 1 - i);
+        }
+    }
+
     @Test
     void beforeAndAfterAreStrictlyExclusive() {
         Tenant t = tenant();
