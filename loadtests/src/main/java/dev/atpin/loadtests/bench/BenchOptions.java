@@ -23,6 +23,7 @@ public record BenchOptions(
         int clusterPins,
         boolean cluster,
         boolean profile,
+        int serviceMemoryMb,
         boolean smoke) {
 
     static final String USAGE = """
@@ -39,6 +40,8 @@ public record BenchOptions(
               --service-jar=JAR    the service build to measure (default service/target/quarkus-app/quarkus-run.jar;
                                    e.g. an older build, to compare before and after a change)
               --profile            record a JFR profile of the service (work dir, service.jfr)
+              --service-memory=MB  size the service's JVM as in a container with this memory limit, as the
+                                   Helm chart runs it (-XX:MaxRAM, -XX:MaxRAMPercentage=70); default: the machine's
               --data-dir=DIR       where the seeded database is kept for the next run
                                    (default ~/.cache/atpin/bench/<scale>)
               --work-dir=DIR       logs, Gatling reports, the results table (default loadtests/target/bench)
@@ -71,9 +74,10 @@ public record BenchOptions(
                 Integer.parseInt(given.getOrDefault("cluster-pins", smoke ? "50" : "100000")),
                 !Boolean.parseBoolean(given.getOrDefault("no-cluster", "false")),
                 Boolean.parseBoolean(given.getOrDefault("profile", "false")),
+                Integer.parseInt(given.getOrDefault("service-memory", "0")),
                 smoke);
         for (String known : new String[] {"pins", "big-tenant-pins", "tenants", "work-dir", "data-dir", "post-tenants",
-                "users", "seconds", "warmup-seconds", "cluster-pins", "no-cluster", "profile", "service-jar"}) {
+                "users", "seconds", "warmup-seconds", "cluster-pins", "no-cluster", "profile", "service-jar", "service-memory"}) {
             given.remove(known);
         }
         if (!given.isEmpty()) {

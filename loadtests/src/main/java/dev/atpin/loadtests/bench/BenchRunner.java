@@ -120,7 +120,8 @@ public final class BenchRunner {
         }
         results.note("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average at the end "
                 + Files.readString(Path.of("/proc/loadavg")).strip() + "; " + options.users() + " concurrent users, "
-                + options.seconds() + " s per scenario; " + options.seedKey());
+                + options.seconds() + " s per scenario; " + options.seedKey() + "; service JVM sized for "
+                + (options.serviceMemoryMb() > 0 ? "a " + options.serviceMemoryMb() + " MB container" : "the whole machine"));
         Path table = options.workDir().resolve("results.md");
         results.write(table);
         return table;
@@ -167,6 +168,11 @@ public final class BenchRunner {
         if (options.profile()) {
             cmd.add("-XX:StartFlightRecording=filename=" + options.workDir().resolve("service.jfr")
                     + ",settings=profile,dumponexit=true");
+        }
+        if (options.serviceMemoryMb() > 0) {
+            // What the JVM does in a container with this memory limit under the chart's settings.
+            cmd.add("-XX:MaxRAM=" + options.serviceMemoryMb() + "m");
+            cmd.add("-XX:MaxRAMPercentage=70");
         }
         String plan = "-Datpin.accounts.plans." + Seeder.PLAN + ".";
         cmd.addAll(List.of(
