@@ -29,7 +29,7 @@ public final class RenderedChart {
     public static final String RELEASE = "atpin";
     public static final String NAMESPACE = "pins";
     /** The Kubernetes version rendered for and validated against (its OpenAPI schemas ship with kubernetes-validate). */
-    public static final String KUBE_VERSION = "1.33.0";
+    public static final String KUBE_VERSION = "1.34.0";
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private final String text;
