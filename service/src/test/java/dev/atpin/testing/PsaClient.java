@@ -49,6 +49,10 @@ public final class PsaClient {
         }
     }
 
+    public String token() {
+        return token;
+    }
+
     public Answer pin(String cid, String name) {
         return send(request("/psa/pins").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"cid\":\"" + cid + "\",\"name\":\"" + name + "\"}")));
