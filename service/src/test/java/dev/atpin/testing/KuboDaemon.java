@@ -195,6 +195,46 @@ public final class KuboDaemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds many small files in one request, without pinning them (so every pin on the node is one the
+     * service made), and returns their CIDs in order.
+     */
+    public List<String> addUnpinned(List<byte[]> files) {
+        String boundary = "atpin" + System.nanoTime();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < files.size(); i++) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f" + i
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.writeBytes(files.get(i));
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl
+                            + "/api/v0/add?cid-version=1&pin=false&wrap-with-directory=false"))
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("add failed: " + r.body());
+            }
+            Map<String, String> byName = new java.util.HashMap<>();
+            for (String line : r.body().strip().split("\n")) {
+                JsonNode entry = JSON.readTree(line);
+                byName.put(entry.path("Name").asText(), entry.path("Hash").asText());
+            }
+            List<String> cids = new java.util.ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                cids.add(java.util.Objects.requireNonNull(byName.get("f" + i), "no CID for f" + i + ": " + r.body()));
+            }
+            return cids;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Recursive pins on this node: CID → pin name. */
     public Map<String, String> recursivePins() {
         try {
