@@ -82,4 +82,12 @@ public interface DispatchConfig {
     /** How often the node health of every configured Kubo node is refreshed. */
     @WithDefault("10s")
     Duration healthInterval();
+
+    /**
+     * A node that has not answered a health poll for this long is {@code down}: its contents are placed
+     * on other nodes until every content has its replication again. Shorter windows heal faster but
+     * move data for a node that only restarted.
+     */
+    @WithDefault("1m")
+    Duration downAfter();
 }
