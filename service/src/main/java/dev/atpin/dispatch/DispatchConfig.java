@@ -23,6 +23,17 @@ public interface DispatchConfig {
     @WithDefault("1s")
     Duration pollInterval();
 
+    /**
+     * Pins in flight on one node at once, over all replicas (a claim skips a node at this limit), so that a
+     * slow node cannot hold every worker while others idle.
+     */
+    @WithDefault("32")
+    int nodeConcurrency();
+
+    /** How often the healer looks for contents with too few or too many copies. */
+    @WithDefault("5s")
+    Duration healInterval();
+
     /** Copies of each content the cluster keeps (capped by the number of healthy nodes). */
     @WithDefault("1")
     int replication();
@@ -74,6 +85,10 @@ public interface DispatchConfig {
      * restart the replica resumes its own in-flight pins at once instead of after their lease.
      */
     java.util.Optional<String> instanceId();
+
+    /** The first reconciliation after start waits this long (let the nodes and the queue settle first). */
+    @WithDefault("30s")
+    Duration reconcileDelay();
 
     /** How often each node's real pins are compared with what Postgres says it holds. */
     @WithDefault("5m")

@@ -72,7 +72,9 @@ public class Dispatcher {
         // in flight (slow, unfetchable CIDs must not starve the rest) at the cost of almost nothing.
         workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pin-worker-", 0).factory());
         for (int i = 0; i < config.workers(); i++) {
-            workers.submit(this::work);
+            // Each worker leases under its own name: a lease names exactly one in-flight pin's owner.
+            String workerId = owner + "/w" + i;
+            workers.submit(() -> work(workerId));
         }
     }
 
@@ -89,13 +91,13 @@ public class Dispatcher {
         wake.release(config.workers());
     }
 
-    private void work() {
+    private void work(String workerId) {
         while (running) {
             try {
                 if (!running) {
                     return;
                 }
-                Optional<PlacementQueue.Claim> claim = queue.claim(owner);
+                Optional<PlacementQueue.Claim> claim = queue.claim(workerId);
                 if (claim.isPresent()) {
                     pin(claim.get());
                 } else {
@@ -122,9 +124,9 @@ public class Dispatcher {
             return;
         }
         KuboClient kubo = node.get();
-        dialOrigins(kubo, claim.cid());
-        long started = System.nanoTime();
         LongConsumer renew = leaseRenewer(claim);
+        dialOrigins(kubo, claim.cid(), renew);
+        long started = System.nanoTime();
         try {
             if (!admitOrRestore(claim, kubo, renew)) {
                 return;
@@ -175,9 +177,11 @@ public class Dispatcher {
      * Origins are a hint: each is dialled best-effort, and a failure never fails the pin. Users choose them, so
      * {@link OriginDials} resolves and checks each (the one address policy) and Kubo dials only IP literals.
      */
-    private void dialOrigins(KuboClient kubo, String cid) {
+    private void dialOrigins(KuboClient kubo, String cid, LongConsumer renew) {
         for (String origin : originsOf(cid)) {
             for (String dialable : originDials.dialable(origin, config.dialPrivateOrigins())) {
+                // Twenty slow origins take longer than a lease: keep it while dialling.
+                renew.accept(0);
                 try {
                     kubo.swarmConnect(dialable, config.originDialTimeout());
                 } catch (KuboException | IllegalArgumentException e) {
@@ -205,7 +209,7 @@ public class Dispatcher {
         return origins;
     }
 
-    private static String hostname() {
+    static String hostname() {
         String host = System.getenv("HOSTNAME");
         if (host != null && !host.isBlank()) {
             return host;

@@ -115,6 +115,23 @@ public class KuboClient {
         return pins;
     }
 
+    /** One recursive pin as {@code pin/ls --stream} reports it. */
+    public record Pin(String cid, String name) {}
+
+    /**
+     * Streams every recursive pin of the node to {@code each} as Kubo lists it ({@code pin/ls --stream}), so
+     * that a node with millions of pins never sits in memory at once. Fails when the node goes quiet for
+     * several call timeouts.
+     */
+    public void streamRecursivePins(java.util.function.Consumer<Pin> each) throws KuboException {
+        long[] seen = {0};
+        stream("pin/ls", Map.of("type", "recursive", "names", "true", "stream", "true"), timeout.multipliedBy(6),
+                event -> {
+                    each.accept(new Pin(event.path("Cid").asText(), event.path("Name").asText("")));
+                    return Step.more(++seen[0]);
+                });
+    }
+
     public void pinRm(String cid) throws KuboException {
         call("pin/rm", Map.of("arg", cid), timeout.multipliedBy(3));
     }
