@@ -180,6 +180,24 @@ class SelfHealingIT {
         }
     }
 
+    @Test
+    void driftIsRepairedBothWaysAndAForeignPinIsLeftAlone() throws Exception {
+        String token = tenant("pro");
+        List<String> cids = pinSome(token, 2);
+        awaitCopies(cids, 2);
+        String lost = cids.getFirst();
+        String holderName = holders(lost).getFirst();
+        KuboDaemon holder = nodes.get(holderName);
+        // Behind the service's back: one of our pins removed, and a pin of the node's operator added.
+        holder.rpc("pin/rm", "arg=" + lost);
+        String foreign = holder.add(random(1_700));
+        assertThat(holders(lost)).doesNotContain(holderName);
+        Awaitility.await().atMost(HEAL_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(holders(lost)).contains(holderName).hasSize(2));
+        assertThat(holder.recursivePins()).containsKey(foreign);
+        assertThat(ourCopies(cids.getLast())).isEqualTo(2);
+    }
+
     // --- helpers
 
     private static void connectAll() {
