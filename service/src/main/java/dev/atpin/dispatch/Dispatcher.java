@@ -42,13 +42,15 @@ public class Dispatcher {
     private final AgroalDataSource db;
     private final DispatchConfig config;
     private final OriginDials originDials;
+    private final NodeRegistry registry;
     private final String owner;
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running;
     private ExecutorService workers;
 
     Dispatcher(PlacementQueue queue, SizeGate sizeGate, BackupRestorer restorer, KuboNodes nodes, AgroalDataSource db,
-            DispatchConfig config, OriginDials originDials) {
+            DispatchConfig config, OriginDials originDials, NodeRegistry registry) {
+        this.registry = registry;
         this.originDials = originDials;
         this.queue = queue;
         this.sizeGate = sizeGate;
@@ -189,6 +191,39 @@ public class Dispatcher {
                 }
             }
         }
+        // A new copy (re-replication after a node loss, a drain) is fetched fastest from our own nodes that
+        // hold it, whether or not the tenant's origins are still online. Our nodes' addresses come from the
+        // nodes themselves (or the operator's announce list), not from users: no address policy to apply.
+        for (String holder : holdersOf(cid, kubo.name())) {
+            for (String addr : registry.delegatesOf(holder)) {
+                renew.accept(0);
+                try {
+                    kubo.swarmConnect(addr, config.originDialTimeout());
+                    break;
+                } catch (KuboException | IllegalArgumentException e) {
+                    LOG.debugf("node %s not reachable from %s at %s: %s", holder, kubo.name(), addr, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Other nodes with a pinned copy of {@code cid}. */
+    private List<String> holdersOf(String cid, String except) {
+        List<String> holders = new ArrayList<>();
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "select node from placement where cid = ? and state = 'pinned' and node <> ? limit 3")) {
+            q.setString(1, cid);
+            q.setString(2, except);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    holders.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warn("could not read the content's holders", e);
+        }
+        return holders;
     }
 
     private List<String> originsOf(String cid) {
