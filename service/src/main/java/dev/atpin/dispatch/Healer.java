@@ -171,6 +171,13 @@ public class Healer {
                 return placed;
             }
             placed += Jdbc.inTransaction(db, c -> {
+                // Contents first, in CID order, as admission locks them: a pin request settling the same
+                // content waits for this batch instead of deadlocking with it on the new placement rows.
+                try (PreparedStatement lock = c.prepareStatement(
+                        "select cid from content where cid = any(?) order by cid for update")) {
+                    lock.setArray(1, c.createArrayOf("text", batch.toArray()));
+                    lock.executeQuery().close();
+                }
                 Map<String, List<String>> added = Placements.placeMissing(c, batch);
                 for (String cid : added.keySet()) {
                     ContentLedger.propagate(c, cid);
@@ -223,27 +230,29 @@ public class Healer {
     }
 
     private int releaseSurplus(Connection c, String cid) throws SQLException {
-        int replication;
-        try (PreparedStatement q = c.prepareStatement(
-                "select replication from content where cid = ? and refcount > 0 for update")) {
-            q.setString(1, cid);
-            try (ResultSet rs = q.executeQuery()) {
-                if (!rs.next()) {
-                    return 0;
-                }
-                replication = rs.getInt(1);
-            }
-        }
+        // Lock order is placement rows, then the content: workers finishing a pin, the unpinner and the
+        // reconciler do the same (placement, then propagate to content), so healing cannot deadlock with them.
+        // The content row itself is only read: an R raised meanwhile is met by the next round.
         List<Copy> copies = new ArrayList<>();
         try (PreparedStatement q = c.prepareStatement("""
                 select p.node, p.state, p.lease_expires_at > now(), n.state, placement_score(p.cid, p.node, n.free_bytes)
-                from placement p join node n on n.name = p.node where p.cid = ? for update of p""")) {
+                from placement p join node n on n.name = p.node where p.cid = ? order by p.node for update of p""")) {
             q.setString(1, cid);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     copies.add(new Copy(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4),
                             rs.getDouble(5)));
                 }
+            }
+        }
+        int replication;
+        try (PreparedStatement q = c.prepareStatement("select replication from content where cid = ? and refcount > 0")) {
+            q.setString(1, cid);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next()) {
+                    return 0;
+                }
+                replication = rs.getInt(1);
             }
         }
         int changed = 0;
