@@ -48,7 +48,8 @@ class ContractTest {
         JsonNode admin = read(RepoPaths.root().resolve("openapi/admin.yaml"));
         assertThat(admin.path("paths").fieldNames()).toIterable().containsExactlyInAnyOrder(
                 "/me", "/accounts", "/accounts/{did}", "/accounts/{did}/suspend", "/accounts/{did}/resume",
-                "/accounts/{did}/pins", "/audit", "/queue", "/queue/failures", "/queue/retry", "/nodes", "/watcher");
+                "/accounts/{did}/pins", "/audit", "/queue", "/queue/failures", "/queue/retry", "/nodes", "/nodes/{name}",
+                "/nodes/{name}/drain", "/nodes/{name}/activate", "/watcher");
     }
 
     @Test
