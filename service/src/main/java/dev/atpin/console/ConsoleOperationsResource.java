@@ -82,7 +82,7 @@ public class ConsoleOperationsResource {
             return ConsoleHtml.seeOther("/console/nodes?notice=" + URLEncoder.encode(
                     (draining ? "Draining " : "Activated ") + node + ".", StandardCharsets.UTF_8));
         } catch (ApiException e) {
-            return nodesPage(who, e.status(), e.details(), null);
+            return nodesPage(who, ApiExceptionMapper.statusOf(e.kind()), e.details(), null);
         }
     }
 
