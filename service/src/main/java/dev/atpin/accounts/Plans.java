@@ -66,6 +66,18 @@ public class Plans {
                 Optional.ofNullable(rateLimit).orElse(plan.rateLimit()));
     }
 
+    /** Each plan's replication, by plan name (self-healing recomputes contents' replication with these). */
+    public java.util.Map<String, Integer> replicationByPlan() {
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        config.plans().forEach((name, plan) -> out.put(name, plan.replication()));
+        return out;
+    }
+
+    /** The replication of accounts whose plan is not configured (they get the default plan). */
+    public int defaultReplication() {
+        return config.plans().get(config.defaultPlan()).replication();
+    }
+
     public void forget(String did) {
         cache.invalidate(did);
     }

@@ -44,9 +44,12 @@ public class AdminResource {
     private final ClusterStatus cluster;
     private final QueueOverview queue;
     private final WatcherOverview watcher;
+    private final NodeChanges nodeChanges;
 
     AdminResource(CurrentOperator operator, AdminAccounts accounts, AccountDeletion deletion, AccountPins pins,
-            OperatorAudit audit, ClusterStatus cluster, QueueOverview queue, WatcherOverview watcher) {
+            OperatorAudit audit, ClusterStatus cluster, QueueOverview queue, WatcherOverview watcher,
+            NodeChanges nodeChanges) {
+        this.nodeChanges = nodeChanges;
         this.operator = operator;
         this.accounts = accounts;
         this.deletion = deletion;
@@ -195,6 +198,29 @@ public class AdminResource {
     public List<Map<String, Object>> nodes() throws SQLException {
         operator.viewer();
         return cluster.nodes();
+    }
+
+    @GET
+    @Path("nodes/{name}")
+    public Map<String, Object> node(@PathParam("name") String name) throws SQLException {
+        operator.viewer();
+        return cluster.node(name).orElseThrow(() -> ApiException.notFound("no node named " + name));
+    }
+
+    /** No new placements on the node; its contents are moved to other nodes, never dropping below their replication. */
+    @POST
+    @Path("nodes/{name}/drain")
+    public Map<String, Object> drain(@PathParam("name") String name, StatusChange change) throws SQLException {
+        Operator who = operator.admin();
+        return nodeChanges.setDraining(name, true, reason(change), who);
+    }
+
+    /** The node takes placements again (once it answers its health polls). */
+    @POST
+    @Path("nodes/{name}/activate")
+    public Map<String, Object> activate(@PathParam("name") String name, StatusChange change) throws SQLException {
+        Operator who = operator.admin();
+        return nodeChanges.setDraining(name, false, reason(change), who);
     }
 
     @GET

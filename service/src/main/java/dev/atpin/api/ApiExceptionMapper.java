@@ -2,6 +2,7 @@ package dev.atpin.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.atpin.db.DatabaseUnavailableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -44,6 +45,15 @@ public class ApiExceptionMapper {
         return failure(statusOf(e.kind()), e.reason(), e.details());
     }
 
+    /** An outage is not the client's fault and not a bug: 503, and when to try again. */
+    @ServerExceptionMapper
+    public Response databaseUnavailable(DatabaseUnavailableException e) {
+        LOG.warnf("answering 503: %s", e.getCause() == null ? "database unavailable" : e.getCause().toString());
+        return Response.fromResponse(failure(503, "DATABASE_UNAVAILABLE",
+                        "the service cannot reach its database right now; nothing was changed, try again shortly"))
+                .header("Retry-After", DatabaseUnavailableException.RETRY_AFTER_SECONDS).build();
+    }
+
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
         return failure(400, "BAD_REQUEST_BODY", "the request body is not valid JSON for this operation: "
@@ -75,6 +85,10 @@ public class ApiExceptionMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        var outage = DatabaseUnavailableException.causedBy(e);
+        if (outage.isPresent()) {
+            return databaseUnavailable(outage.get());
+        }
         if (status >= 500) {
             LOG.error("request failed", e);
             return failure(status, "INTERNAL_ERROR", "the service could not complete the request");
@@ -89,6 +103,11 @@ public class ApiExceptionMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        // JPA, JTA and JDBC wrap a lost connection in their own exceptions: find it under them.
+        var outage = DatabaseUnavailableException.causedBy(e);
+        if (outage.isPresent()) {
+            return databaseUnavailable(outage.get());
+        }
         LOG.error("unexpected error", e);
         return failure(500, "INTERNAL_ERROR", "the service could not complete the request");
     }

@@ -12,15 +12,18 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.HexFormat;
 
 /**
  * The ES256 key pair that signs API tokens. Generated at first start into the key directory
- * (never in the repo); every replica must mount the same pair.
+ * (never in the repo); every replica must mount the same pair. The private key file alone is enough (PKCS#8 or
+ * SEC1 PEM, see {@link EcPem}): the public key is then computed, which lets a Kubernetes Secret created by the
+ * Helm chart ({@code genPrivateKey "ecdsa"}) be mounted read-only as the key directory.
  */
 public final class TokenKeys {
 
@@ -42,11 +45,16 @@ public final class TokenKeys {
         try {
             Path priv = dir.resolve(PRIVATE_FILE);
             Path pub = dir.resolve(PUBLIC_FILE);
-            if (Files.exists(priv) && Files.exists(pub)) {
-                KeyFactory ec = KeyFactory.getInstance("EC");
-                return new TokenKeys(new KeyPair(
-                        ec.generatePublic(new X509EncodedKeySpec(readPem(pub))),
-                        ec.generatePrivate(new PKCS8EncodedKeySpec(readPem(priv)))));
+            if (Files.exists(priv)) {
+                ECPrivateKey privateKey = EcPem.readP256PrivateKey(Files.readString(priv, StandardCharsets.US_ASCII));
+                ECPublicKey computed = EcPem.publicKeyOf(privateKey);
+                if (Files.exists(pub)) {
+                    PublicKey stored = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(readPem(pub)));
+                    if (!java.util.Arrays.equals(stored.getEncoded(), computed.getEncoded())) {
+                        throw new GeneralSecurityException(PUBLIC_FILE + " is not the public half of " + PRIVATE_FILE);
+                    }
+                }
+                return new TokenKeys(new KeyPair(computed, privateKey));
             }
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));

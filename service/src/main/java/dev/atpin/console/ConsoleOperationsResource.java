@@ -1,5 +1,6 @@
 package dev.atpin.console;
 
+import dev.atpin.admin.NodeChanges;
 import dev.atpin.admin.OperatorAudit;
 import dev.atpin.admin.QueueOverview;
 import dev.atpin.admin.WatcherOverview;
@@ -42,9 +43,11 @@ public class ConsoleOperationsResource {
     private final QueueOverview queue;
     private final WatcherOverview watcher;
     private final OperatorAudit audit;
+    private final NodeChanges nodeChanges;
 
     ConsoleOperationsResource(ConsoleSession session, ClusterStatus cluster, QueueOverview queue,
-            WatcherOverview watcher, OperatorAudit audit) {
+            WatcherOverview watcher, OperatorAudit audit, NodeChanges nodeChanges) {
+        this.nodeChanges = nodeChanges;
         this.session = session;
         this.cluster = cluster;
         this.queue = queue;
@@ -54,14 +57,43 @@ public class ConsoleOperationsResource {
 
     @GET
     @Path("nodes")
-    public Response nodes(@Context UriInfo uri) throws SQLException {
+    public Response nodes(@Context UriInfo uri, @QueryParam("notice") String notice) throws SQLException {
         Operator who = session.operator(uri);
-        Map<String, Map<String, Long>> placements = queue.placementsByNode();
+        return nodesPage(who, 200, null, notice);
+    }
+
+    /** Admins only (the page shows the buttons to admins only; the check is here). */
+    @POST
+    @Path("nodes/drain")
+    public Response drain(@Context UriInfo uri, @RestForm String csrf, @RestForm String node) throws SQLException {
+        return changeNode(uri, csrf, node, true);
+    }
+
+    @POST
+    @Path("nodes/activate")
+    public Response activate(@Context UriInfo uri, @RestForm String csrf, @RestForm String node) throws SQLException {
+        return changeNode(uri, csrf, node, false);
+    }
+
+    private Response changeNode(UriInfo uri, String csrf, String node, boolean draining) throws SQLException {
+        Operator who = session.admin(uri, csrf);
+        try {
+            nodeChanges.setDraining(String.valueOf(node), draining, Optional.of("from the console"), who);
+            return ConsoleHtml.seeOther("/console/nodes?notice=" + URLEncoder.encode(
+                    (draining ? "Draining " : "Activated ") + node + ".", StandardCharsets.UTF_8));
+        } catch (ApiException e) {
+            return nodesPage(who, ApiExceptionMapper.statusOf(e.kind()), e.details(), null);
+        }
+    }
+
+    private Response nodesPage(Operator who, int status, String error, String notice) throws SQLException {
         List<ConsolePages.NodeRow> rows = new ArrayList<>();
         for (Map<String, Object> node : cluster.nodes()) {
-            rows.add(new ConsolePages.NodeRow(node, placements.getOrDefault(String.valueOf(node.get("name")), Map.of())));
+            @SuppressWarnings("unchecked")
+            Map<String, Long> placements = (Map<String, Long>) node.get("placements");
+            rows.add(new ConsolePages.NodeRow(node, placements));
         }
-        return ConsoleHtml.page(200, ConsolePages.nodes(session.nav(who, "nodes"), rows));
+        return ConsoleHtml.page(status, ConsolePages.nodes(session.nav(who, "nodes"), rows, error, notice));
     }
 
     @GET

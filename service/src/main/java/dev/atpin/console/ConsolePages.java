@@ -43,7 +43,7 @@ final class ConsolePages {
     static native TemplateInstance pins(Nav nav, AccountView account, List<AccountPins.Pin> pins, String status,
             String next);
 
-    static native TemplateInstance nodes(Nav nav, List<NodeRow> nodes);
+    static native TemplateInstance nodes(Nav nav, List<NodeRow> nodes, String error, String notice);
 
     static native TemplateInstance queues(Nav nav, Map<String, Object> depth, List<QueueOverview.Failure> failures,
             String error, String notice);

@@ -152,23 +152,9 @@ public class ContentLedger {
         return status;
     }
 
-    /** Adds placements on nodes not used yet until the content has as many as its replication asks. */
+    /** Adds placements on usable nodes until the content has as many live copies as its replication asks. */
     private boolean placeUpToReplication(Connection c, String cid) throws SQLException {
-        // Healthy nodes first, random among equals: cheap, and spreads load without counting pins.
-        try (PreparedStatement place = c.prepareStatement("""
-                insert into placement (cid, node)
-                select ?, n.name from node n
-                where not exists (select 1 from placement p where p.cid = ? and p.node = n.name)
-                order by n.healthy desc, random()
-                limit greatest(0, (select replication from content where cid = ?)
-                                  - (select count(*) from placement where cid = ?))
-                on conflict do nothing""")) {
-            place.setString(1, cid);
-            place.setString(2, cid);
-            place.setString(3, cid);
-            place.setString(4, cid);
-            return place.executeUpdate() > 0;
-        }
+        return !Placements.placeMissing(c, java.util.List.of(cid)).isEmpty();
     }
 
     /** The content's DAG size, once a node has measured it. */

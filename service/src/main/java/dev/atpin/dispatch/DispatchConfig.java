@@ -23,6 +23,17 @@ public interface DispatchConfig {
     @WithDefault("1s")
     Duration pollInterval();
 
+    /**
+     * Pins in flight on one node at once, over all replicas (a claim skips a node at this limit), so that a
+     * slow node cannot hold every worker while others idle.
+     */
+    @WithDefault("32")
+    int nodeConcurrency();
+
+    /** How often the healer looks for contents with too few or too many copies. */
+    @WithDefault("5s")
+    Duration healInterval();
+
     /** Copies of each content the cluster keeps (capped by the number of healthy nodes). */
     @WithDefault("1")
     int replication();
@@ -75,6 +86,10 @@ public interface DispatchConfig {
      */
     java.util.Optional<String> instanceId();
 
+    /** The first reconciliation after start waits this long (let the nodes and the queue settle first). */
+    @WithDefault("30s")
+    Duration reconcileDelay();
+
     /** How often each node's real pins are compared with what Postgres says it holds. */
     @WithDefault("5m")
     Duration reconcileInterval();
@@ -82,4 +97,12 @@ public interface DispatchConfig {
     /** How often the node health of every configured Kubo node is refreshed. */
     @WithDefault("10s")
     Duration healthInterval();
+
+    /**
+     * A node that has not answered a health poll for this long is {@code down}: its contents are placed
+     * on other nodes until every content has its replication again. Shorter windows heal faster but
+     * move data for a node that only restarted.
+     */
+    @WithDefault("1m")
+    Duration downAfter();
 }

@@ -42,13 +42,15 @@ public class Dispatcher {
     private final AgroalDataSource db;
     private final DispatchConfig config;
     private final OriginDials originDials;
+    private final NodeRegistry registry;
     private final String owner;
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running;
     private ExecutorService workers;
 
     Dispatcher(PlacementQueue queue, SizeGate sizeGate, BackupRestorer restorer, KuboNodes nodes, AgroalDataSource db,
-            DispatchConfig config, OriginDials originDials) {
+            DispatchConfig config, OriginDials originDials, NodeRegistry registry) {
+        this.registry = registry;
         this.originDials = originDials;
         this.queue = queue;
         this.sizeGate = sizeGate;
@@ -72,7 +74,9 @@ public class Dispatcher {
         // in flight (slow, unfetchable CIDs must not starve the rest) at the cost of almost nothing.
         workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pin-worker-", 0).factory());
         for (int i = 0; i < config.workers(); i++) {
-            workers.submit(this::work);
+            // Each worker leases under its own name: a lease names exactly one in-flight pin's owner.
+            String workerId = owner + "/w" + i;
+            workers.submit(() -> work(workerId));
         }
     }
 
@@ -89,13 +93,13 @@ public class Dispatcher {
         wake.release(config.workers());
     }
 
-    private void work() {
+    private void work(String workerId) {
         while (running) {
             try {
                 if (!running) {
                     return;
                 }
-                Optional<PlacementQueue.Claim> claim = queue.claim(owner);
+                Optional<PlacementQueue.Claim> claim = queue.claim(workerId);
                 if (claim.isPresent()) {
                     pin(claim.get());
                 } else {
@@ -122,9 +126,9 @@ public class Dispatcher {
             return;
         }
         KuboClient kubo = node.get();
-        dialOrigins(kubo, claim.cid());
-        long started = System.nanoTime();
         LongConsumer renew = leaseRenewer(claim);
+        dialOrigins(kubo, claim.cid(), renew);
+        long started = System.nanoTime();
         try {
             if (!admitOrRestore(claim, kubo, renew)) {
                 return;
@@ -175,9 +179,11 @@ public class Dispatcher {
      * Origins are a hint: each is dialled best-effort, and a failure never fails the pin. Users choose them, so
      * {@link OriginDials} resolves and checks each (the one address policy) and Kubo dials only IP literals.
      */
-    private void dialOrigins(KuboClient kubo, String cid) {
+    private void dialOrigins(KuboClient kubo, String cid, LongConsumer renew) {
         for (String origin : originsOf(cid)) {
             for (String dialable : originDials.dialable(origin, config.dialPrivateOrigins())) {
+                // Twenty slow origins take longer than a lease: keep it while dialling.
+                renew.accept(0);
                 try {
                     kubo.swarmConnect(dialable, config.originDialTimeout());
                 } catch (KuboException | IllegalArgumentException e) {
@@ -185,6 +191,39 @@ public class Dispatcher {
                 }
             }
         }
+        // A new copy (re-replication after a node loss, a drain) is fetched fastest from our own nodes that
+        // hold it, whether or not the tenant's origins are still online. Our nodes' addresses come from the
+        // nodes themselves (or the operator's announce list), not from users: no address policy to apply.
+        for (String holder : holdersOf(cid, kubo.name())) {
+            for (String addr : registry.delegatesOf(holder)) {
+                renew.accept(0);
+                try {
+                    kubo.swarmConnect(addr, config.originDialTimeout());
+                    break;
+                } catch (KuboException | IllegalArgumentException e) {
+                    LOG.debugf("node %s not reachable from %s at %s: %s", holder, kubo.name(), addr, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Other nodes with a pinned copy of {@code cid}. */
+    private List<String> holdersOf(String cid, String except) {
+        List<String> holders = new ArrayList<>();
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "select node from placement where cid = ? and state = 'pinned' and node <> ? limit 3")) {
+            q.setString(1, cid);
+            q.setString(2, except);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    holders.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warn("could not read the content's holders", e);
+        }
+        return holders;
     }
 
     private List<String> originsOf(String cid) {
@@ -205,7 +244,7 @@ public class Dispatcher {
         return origins;
     }
 
-    private static String hostname() {
+    static String hostname() {
         String host = System.getenv("HOSTNAME");
         if (host != null && !host.isBlank()) {
             return host;

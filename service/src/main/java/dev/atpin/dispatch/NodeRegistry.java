@@ -5,13 +5,17 @@ import dev.atpin.kubo.KuboClient;
 import dev.atpin.kubo.KuboException;
 import dev.atpin.kubo.KuboNodes;
 import dev.atpin.kubo.NodeIdentity;
+import dev.atpin.kubo.RepoStat;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps the {@code node} table in step with the configured Kubo nodes and their health, and
- * knows each node's delegate multiaddrs (with {@code /p2p/<peerID>}).
+ * Keeps the {@code node} table in step with the configured Kubo nodes: polls each one's {@code id} and
+ * {@code repo/stat}, records peer ID, addresses and space, and derives its {@link NodeState}. Knows each
+ * node's delegate multiaddrs (with {@code /p2p/<peerID>}).
  */
 @ApplicationScoped
 public class NodeRegistry {
@@ -34,10 +39,24 @@ public class NodeRegistry {
     private final AgroalDataSource db;
     private final Map<String, List<String>> delegates = new ConcurrentHashMap<>();
     private final Map<String, Boolean> healthy = new ConcurrentHashMap<>();
+    private final Map<String, String> states = new ConcurrentHashMap<>();
+    private final Map<String, NodeIdentity> identities = new ConcurrentHashMap<>();
+    private final Map<String, String> errors = new ConcurrentHashMap<>();
+    private final DispatchConfig config;
 
-    NodeRegistry(KuboNodes nodes, AgroalDataSource db) {
+    NodeRegistry(KuboNodes nodes, AgroalDataSource db, DispatchConfig config, MeterRegistry metrics) {
         this.nodes = nodes;
         this.db = db;
+        this.config = config;
+        for (KuboClient node : nodes.all()) {
+            // 1 while the node answers; the state gauge is 1 for the node's current state only.
+            metrics.gauge("atpin.node.up", Tags.of("node", node.name()), healthy,
+                    h -> Boolean.TRUE.equals(h.get(node.name())) ? 1 : 0);
+            for (NodeState s : NodeState.values()) {
+                metrics.gauge("atpin.node.state", Tags.of("node", node.name(), "state", s.db()), states,
+                        m -> s.db().equals(m.get(node.name())) ? 1 : 0);
+            }
+        }
     }
 
     void onStart(@Observes StartupEvent event) throws SQLException {
@@ -60,15 +79,19 @@ public class NodeRegistry {
         for (KuboClient node : nodes.all()) {
             try {
                 NodeIdentity id = node.id();
+                RepoStat stat = node.repoStat();
                 List<String> addrs = delegateAddresses(node.name(), id);
                 delegates.put(node.name(), addrs);
                 healthy.put(node.name(), true);
-                record(node.name(), id, addrs, null);
+                identities.put(node.name(), id);
+                errors.remove(node.name());
+                record(node.name(), id, stat, addrs, null);
             } catch (KuboException e) {
                 if (!Boolean.FALSE.equals(healthy.put(node.name(), false))) {
-                    LOG.warnf("Kubo node %s is unhealthy: %s", node.name(), e.getMessage());
+                    LOG.warnf("Kubo node %s is not answering: %s", node.name(), e.getMessage());
                 }
-                record(node.name(), null, null, e.getMessage());
+                errors.put(node.name(), e.getMessage());
+                record(node.name(), null, null, null, e.getMessage());
             }
         }
     }
@@ -113,28 +136,113 @@ public class NodeRegistry {
         return List.copyOf(chosen.subList(0, Math.min(chosen.size(), MAX_DELEGATES_PER_NODE)));
     }
 
-    private void record(String name, NodeIdentity id, List<String> addrs, String error) {
+    /**
+     * Writes one poll's outcome and the state that follows from it: an answer makes the node active again
+     * (unless an operator drains it); silence for longer than {@code down-after} (counted from the last answer,
+     * or from registration for a node never reached) makes it down.
+     */
+    private void record(String name, NodeIdentity id, RepoStat stat, List<String> addrs, String error) {
         try (Connection c = db.getConnection()) {
+            String state;
             if (id != null) {
                 try (PreparedStatement ok = c.prepareStatement("""
                         update node set peer_id = ?, multiaddrs = ?, agent = ?, healthy = true,
-                                        last_seen = now(), last_error = null where name = ?""")) {
+                                        last_seen = now(), last_error = null,
+                                        repo_size_bytes = ?, storage_max_bytes = ?, free_bytes = ?,
+                                        state_changed_at = case when state = (case when draining then 'draining' else 'active' end)
+                                                           then state_changed_at else now() end,
+                                        state = case when draining then 'draining' else 'active' end
+                        where name = ? returning state""")) {
                     ok.setString(1, id.peerId());
                     ok.setArray(2, c.createArrayOf("text", addrs.toArray()));
                     ok.setString(3, id.agentVersion());
-                    ok.setString(4, name);
-                    ok.executeUpdate();
+                    ok.setLong(4, stat.repoSizeBytes());
+                    ok.setLong(5, stat.storageMaxBytes());
+                    ok.setLong(6, stat.freeBytes());
+                    ok.setString(7, name);
+                    state = single(ok);
                 }
             } else {
-                try (PreparedStatement bad = c.prepareStatement(
-                        "update node set healthy = false, last_error = ? where name = ?")) {
-                    bad.setString(1, error);
+                try (PreparedStatement bad = c.prepareStatement("""
+                        with next as (
+                            select case when draining then 'draining'
+                                        when coalesce(last_seen, registered_at) < now() - make_interval(secs => ?)
+                                        then 'down'
+                                        else state end as state
+                            from node where name = ?)
+                        update node set healthy = false, last_error = ?,
+                               state_changed_at = case when node.state = next.state then state_changed_at else now() end,
+                               state = next.state
+                        from next where name = ? returning node.state""")) {
+                    bad.setDouble(1, config.downAfter().toMillis() / 1000.0);
                     bad.setString(2, name);
-                    bad.executeUpdate();
+                    bad.setString(3, error);
+                    bad.setString(4, name);
+                    state = single(bad);
                 }
             }
+            noteState(name, state);
         } catch (SQLException e) {
             LOG.warn("could not record node health", e);
         }
+    }
+
+    private void noteState(String name, String state) {
+        if (state == null) {
+            return;
+        }
+        String before = states.put(name, state);
+        if (before != null && !before.equals(state)) {
+            LOG.infof("Kubo node %s is now %s (was %s)", name, state, before);
+        }
+    }
+
+    private static String single(PreparedStatement q) throws SQLException {
+        try (ResultSet rs = q.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    /** The state this replica last recorded for {@code node} ({@link NodeState#DOWN} when never polled). */
+    public NodeState stateOf(String node) {
+        String state = states.get(node);
+        return state == null ? NodeState.DOWN : NodeState.of(state);
+    }
+
+    /**
+     * An operator's drain (true) or activate (false) of {@code node}, on the caller's connection (its
+     * transaction also writes the audit entry). Draining takes effect at once; an activated node is active
+     * again if it answered its last poll, down otherwise (the next answer makes it active).
+     *
+     * @return false when there is no such node
+     */
+    public static boolean setDraining(Connection c, String node, boolean draining) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("""
+                update node set draining = ?,
+                       state = case when ? then 'draining'
+                                    when state = 'draining' then case when healthy then 'active' else 'down' end
+                                    else state end,
+                       state_changed_at = now()
+                where name = ?""")) {
+            q.setBoolean(1, draining);
+            q.setBoolean(2, draining);
+            q.setString(3, node);
+            return q.executeUpdate() > 0;
+        }
+    }
+
+    /** What the node last said about itself; empty while it was never reached. */
+    public Optional<NodeIdentity> identityOf(String node) {
+        return Optional.ofNullable(identities.get(node));
+    }
+
+    /** Why the last poll of {@code node} failed; empty when it answered. */
+    public Optional<String> errorOf(String node) {
+        return Optional.ofNullable(errors.get(node));
+    }
+
+    /** Node names this replica knows, in name order. */
+    public List<String> names() {
+        return nodes.all().stream().map(KuboClient::name).toList();
     }
 }

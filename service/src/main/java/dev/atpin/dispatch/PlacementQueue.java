@@ -40,9 +40,16 @@ public class PlacementQueue {
                            lease_expires_at = now() + make_interval(secs => ?),
                            attempts = p.attempts + 1, updated_at = now()
                     from (select q.cid, q.node from placement q join content ct on ct.cid = q.cid
+                          join node n on n.name = q.node
                           where ct.refcount > 0
                             and ((q.state = 'queued' and q.next_attempt_at <= now())
                                  or (q.state = 'pinning' and q.lease_expires_at < now()))
+                            -- a node that does not answer would only burn attempts; a draining or down one
+                            -- gets no new copies (the healer moves its queued rows elsewhere)
+                            and n.state = 'active' and n.healthy
+                            -- per-node concurrency: one slow node must not take every worker
+                            and (select count(*) from placement b where b.node = q.node and b.state = 'pinning'
+                                 and b.lease_expires_at > now()) < ?
                           order by q.attempts, q.next_attempt_at
                           limit 1
                           for update of q skip locked) due
@@ -50,6 +57,7 @@ public class PlacementQueue {
                     returning p.cid, p.node, p.attempts""")) {
                 claim.setString(1, owner);
                 claim.setDouble(2, config.lease().toMillis() / 1000.0);
+                claim.setInt(3, config.nodeConcurrency());
                 try (ResultSet rs = claim.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();
@@ -99,14 +107,18 @@ public class PlacementQueue {
         return delay.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : delay;
     }
 
-    /** After a restart, rows this instance had claimed are resumed at once instead of after their lease. */
-    public int resumeOwn(String owner) throws SQLException {
+    /**
+     * After a restart, rows any worker of this instance had claimed (lease owners {@code <instance>/w<n>}) are
+     * resumed at once instead of after their lease.
+     */
+    public int resumeOwn(String instance) throws SQLException {
         try (Connection c = db.getConnection();
                 PreparedStatement resume = c.prepareStatement("""
                         update placement set state = 'queued', next_attempt_at = now(), lease_owner = null,
                                lease_expires_at = null
-                        where state = 'pinning' and lease_owner = ?""")) {
-            resume.setString(1, owner);
+                        where state = 'pinning' and (lease_owner = ? or starts_with(lease_owner, ?))""")) {
+            resume.setString(1, instance);
+            resume.setString(2, instance + "/w");
             return resume.executeUpdate();
         }
     }

@@ -1,36 +1,44 @@
 package dev.atpin.dispatch;
 
+import dev.atpin.ipld.Cid;
+import dev.atpin.ipld.IpldException;
 import dev.atpin.kubo.KuboClient;
 import dev.atpin.kubo.KuboException;
 import dev.atpin.kubo.KuboNodes;
-import dev.atpin.ipld.Cid;
-import dev.atpin.ipld.IpldException;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.HashMap;
+import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Compares what Postgres says each node holds with what the node really pins, and repairs the
- * difference: a placement recorded as pinned but missing on its node is queued again (the node
- * lost it, or someone unpinned it by hand); a pin with our name prefix that no placement explains
- * (left by a crash between Kubo and the database) is removed. Pins without our prefix are never touched.
+ * Compares what Postgres says each node holds with what the node really pins, and repairs the difference both
+ * ways: a placement recorded as pinned but missing on its node is queued again (the node lost it, or someone
+ * unpinned it by hand); a pin with our name prefix that no placement explains (a crash between Kubo and the
+ * database, or a copy released while its node was down) is removed. Pins without our prefix are never touched.
+ *
+ * <p>The node's pinset is streamed ({@code pin/ls --stream}) and handled in chunks of {@value #CHUNK}: each
+ * chunk marks the placements it explains ({@code verified_at}); after the stream, pinned placements older than
+ * its start and not marked were lost. Nothing holds the whole pinset, and no query carries more than a chunk.
+ * One replica reconciles a given node at a time (a Postgres advisory lock per node).
  */
 @ApplicationScoped
 public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    static final int CHUNK = 1000;
+    /** Orphans removed per round and node; more wait for the next round. */
+    private static final int MAX_ORPHANS = 10_000;
 
     private final KuboNodes nodes;
     private final AgroalDataSource db;
@@ -44,7 +52,7 @@ public class Reconciler {
         this.metrics = metrics;
     }
 
-    @Scheduled(every = "${atpin.dispatch.reconcile-interval:5m}", delayed = "30s",
+    @Scheduled(every = "${atpin.dispatch.reconcile-interval:5m}", delayed = "${atpin.dispatch.reconcile-delay:30s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcileAll() {
         if (!config.enabled()) {
@@ -59,78 +67,143 @@ public class Reconciler {
         }
     }
 
-    /** One node: returns how many placements were re-queued and how many orphan pins were removed. */
+    /**
+     * One node, when no other replica is reconciling it: returns how many placements were re-queued and how many
+     * orphan pins were removed ({@code {0, 0}} when another replica holds the node).
+     */
     public int[] reconcile(KuboClient node) throws KuboException, SQLException {
-        OffsetDateTime snapshotAt = OffsetDateTime.now(ZoneOffset.UTC);
-        Set<String> ours = new HashSet<>();
-        for (Map.Entry<String, String> pin : node.recursivePins().entrySet()) {
-            if (pin.getValue().startsWith(config.pinNamePrefix())) {
-                try {
-                    ours.add(Cid.parse(pin.getKey()).normalized());
-                } catch (IpldException e) {
-                    LOG.debugf("unparseable pin %s on %s", pin.getKey(), node.name());
-                }
+        try (Connection session = db.getConnection()) {
+            if (!advisory(session, "pg_try_advisory_lock", node.name())) {
+                return new int[] {0, 0};
+            }
+            try {
+                return reconcileLocked(node);
+            } finally {
+                advisory(session, "pg_advisory_unlock", node.name());
             }
         }
-        int requeued = requeueMissing(node.name(), ours, snapshotAt);
-        int removed = 0;
-        for (String cid : unexplained(node.name(), ours)) {
-            node.pinRm(cid);
-            removed++;
+    }
+
+    private static boolean advisory(Connection session, String function, String node) throws SQLException {
+        try (PreparedStatement q = session.prepareStatement(
+                "select " + function + "(hashtextextended('atpin reconcile ' || ?, 0))")) {
+            q.setString(1, node);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
+    }
+
+    private int[] reconcileLocked(KuboClient node) throws KuboException, SQLException {
+        Timestamp snapshotAt;
+        try (Connection c = db.getConnection();
+                PreparedStatement now = c.prepareStatement("select clock_timestamp()");
+                ResultSet rs = now.executeQuery()) {
+            rs.next();
+            snapshotAt = rs.getTimestamp(1);
+        }
+        List<String> chunk = new ArrayList<>(CHUNK);
+        List<String> orphans = new ArrayList<>();
+        try {
+            node.streamRecursivePins(pin -> {
+                if (!pin.name().startsWith(config.pinNamePrefix())) {
+                    return; // not ours: never looked at again
+                }
+                try {
+                    chunk.add(Cid.parse(pin.cid()).normalized());
+                } catch (IpldException e) {
+                    LOG.debugf("unparseable pin %s on %s", pin.cid(), node.name());
+                    return;
+                }
+                if (chunk.size() == CHUNK) {
+                    markChunk(node.name(), chunk, snapshotAt, orphans);
+                }
+            });
+            markChunk(node.name(), chunk, snapshotAt, orphans);
+        } catch (UncheckedIOException e) {
+            throw (SQLException) e.getCause().getCause();
+        }
+        int requeued = requeueUnmarked(node.name(), snapshotAt);
+        int removed = 0;
+        for (String cid : orphans) {
+            if (stillUnexplained(node.name(), cid)) {
+                node.pinRm(cid);
+                removed++;
+            }
+        }
+        metrics.counter("atpin.reconciler.runs", "node", node.name()).increment();
         if (requeued > 0 || removed > 0) {
-            LOG.infof("reconciled %s: %d lost pin(s) queued again, %d orphan pin(s) removed", node.name(), requeued, removed);
+            LOG.infof("reconciled %s: %d lost pin(s) queued again, %d orphan pin(s) removed", node.name(), requeued,
+                    removed);
             metrics.counter("atpin.reconciler.requeued", "node", node.name()).increment(requeued);
             metrics.counter("atpin.reconciler.orphans.removed", "node", node.name()).increment(removed);
         }
         return new int[] {requeued, removed};
     }
 
-    /** Placements recorded as pinned before the snapshot whose pin the node does not have. */
-    private int requeueMissing(String node, Set<String> pinned, OffsetDateTime snapshotAt) throws SQLException {
-        int requeued = 0;
+    /** Marks the chunk's placements as seen; our pins no placement explains are collected as orphans. */
+    private void markChunk(String node, List<String> chunk, Timestamp snapshotAt, List<String> orphans) {
+        if (chunk.isEmpty()) {
+            return;
+        }
         try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "select cid from placement where node = ? and state = 'pinned' and updated_at < ?");
-                PreparedStatement requeue = c.prepareStatement("""
-                        update placement set state = 'queued', attempts = 0, next_attempt_at = now(),
-                               last_error = 'the node no longer held the pin', updated_at = now()
-                        where cid = ? and node = ? and state = 'pinned'""")) {
-            q.setString(1, node);
-            q.setObject(2, snapshotAt);
-            Set<String> lost = new HashSet<>();
+                PreparedStatement q = c.prepareStatement("""
+                        with seen as (select unnest(?::text[]) as cid),
+                        marked as (update placement p set verified_at = ? from seen
+                                   where p.node = ? and p.cid = seen.cid returning p.cid)
+                        select cid from seen where cid not in (select cid from marked)""")) {
+            q.setArray(1, c.createArrayOf("text", chunk.toArray()));
+            q.setTimestamp(2, snapshotAt);
+            q.setString(3, node);
             try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    if (!pinned.contains(rs.getString(1))) {
-                        lost.add(rs.getString(1));
-                    }
+                while (rs.next() && orphans.size() < MAX_ORPHANS) {
+                    orphans.add(rs.getString(1));
                 }
             }
-            for (String cid : lost) {
-                requeue.setString(1, cid);
-                requeue.setString(2, node);
-                requeued += requeue.executeUpdate();
-                ContentLedger.propagate(c, cid);
-            }
+        } catch (SQLException e) {
+            throw new UncheckedIOException(new java.io.IOException(e));
         }
-        return requeued;
+        chunk.clear();
     }
 
-    /** Our pins on the node that no placement row (in any state) accounts for. */
-    private Set<String> unexplained(String node, Set<String> ours) throws SQLException {
-        Map<String, Boolean> known = new HashMap<>();
+    /** Placements pinned before the snapshot that the stream did not mark: the node no longer holds them. */
+    private int requeueUnmarked(String node, Timestamp snapshotAt) throws SQLException {
+        List<String> lost = new ArrayList<>();
         try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("select cid from placement where node = ? and cid = any(?)")) {
+                PreparedStatement q = c.prepareStatement("""
+                        update placement set state = 'queued', attempts = 0, next_attempt_at = now(),
+                               last_error = 'the node no longer held the pin', updated_at = now()
+                        where node = ? and state = 'pinned' and updated_at < ?
+                          and (verified_at is null or verified_at < ?)
+                        returning cid""")) {
             q.setString(1, node);
-            q.setArray(2, c.createArrayOf("text", ours.toArray()));
+            q.setTimestamp(2, snapshotAt);
+            q.setTimestamp(3, snapshotAt);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    known.put(rs.getString(1), true);
+                    lost.add(rs.getString(1));
+                }
+            }
+            Set<String> done = new HashSet<>();
+            for (String cid : lost) {
+                if (done.add(cid)) {
+                    ContentLedger.propagate(c, cid);
                 }
             }
         }
-        Set<String> orphans = new HashSet<>(ours);
-        orphans.removeAll(known.keySet());
-        return orphans;
+        return lost.size();
+    }
+
+    /** Checked again just before the unpin: a placement may have been made for it since the chunk was read. */
+    private boolean stillUnexplained(String node, String cid) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("select 1 from placement where node = ? and cid = ?")) {
+            q.setString(1, node);
+            q.setString(2, cid);
+            try (ResultSet rs = q.executeQuery()) {
+                return !rs.next();
+            }
+        }
     }
 }

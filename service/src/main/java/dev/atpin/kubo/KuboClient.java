@@ -41,8 +41,18 @@ public class KuboClient {
     private final Duration timeout;
     private final HttpClient http;
     private final ObjectMapper json;
+    private final Optional<String> authorization;
 
     public KuboClient(String name, String rpcUrl, Duration timeout, ObjectMapper json) {
+        this(name, rpcUrl, timeout, json, Optional.empty());
+    }
+
+    /**
+     * @param authorization the {@code Authorization} header value Kubo's {@code API.Authorizations} expects
+     *     ({@code Bearer …} or {@code Basic …}), sent with every call; empty for an open RPC port
+     */
+    public KuboClient(String name, String rpcUrl, Duration timeout, ObjectMapper json, Optional<String> authorization) {
+        this.authorization = authorization.filter(a -> !a.isBlank());
         this.name = name;
         this.base = URI.create(rpcUrl.endsWith("/") ? rpcUrl : rpcUrl + "/");
         this.timeout = timeout;
@@ -63,6 +73,12 @@ public class KuboClient {
         List<String> addresses = new ArrayList<>();
         id.path("Addresses").forEach(a -> addresses.add(a.asText()));
         return new NodeIdentity(id.path("ID").asText(), addresses, id.path("AgentVersion").asText());
+    }
+
+    /** The node's repository: bytes used and the most it may use ({@code repo/stat?size-only}). */
+    public RepoStat repoStat() throws KuboException {
+        JsonNode stat = call("repo/stat", Map.of("size-only", "true"), timeout);
+        return new RepoStat(stat.path("RepoSize").asLong(0), stat.path("StorageMax").asLong(0));
     }
 
     public String version() throws KuboException {
@@ -97,6 +113,23 @@ public class KuboClient {
         Map<String, String> pins = new HashMap<>();
         keys.fields().forEachRemaining(e -> pins.put(e.getKey(), e.getValue().path("Name").asText("")));
         return pins;
+    }
+
+    /** One recursive pin as {@code pin/ls --stream} reports it. */
+    public record Pin(String cid, String name) {}
+
+    /**
+     * Streams every recursive pin of the node to {@code each} as Kubo lists it ({@code pin/ls --stream}), so
+     * that a node with millions of pins never sits in memory at once. Fails when the node goes quiet for
+     * several call timeouts.
+     */
+    public void streamRecursivePins(java.util.function.Consumer<Pin> each) throws KuboException {
+        long[] seen = {0};
+        stream("pin/ls", Map.of("type", "recursive", "names", "true", "stream", "true"), timeout.multipliedBy(6),
+                event -> {
+                    each.accept(new Pin(event.path("Cid").asText(), event.path("Name").asText("")));
+                    return Step.more(++seen[0]);
+                });
     }
 
     public void pinRm(String cid) throws KuboException {
@@ -322,8 +355,10 @@ public class KuboClient {
         StringBuilder query = new StringBuilder();
         args.forEach((k, v) -> query.append(query.isEmpty() ? "?" : "&")
                 .append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return HttpRequest.newBuilder(base.resolve("api/v0/" + path + query))
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("api/v0/" + path + query))
                 .POST(HttpRequest.BodyPublishers.noBody());
+        authorization.ifPresent(value -> request.header("Authorization", value));
+        return request;
     }
 
     private String errorMessage(byte[] body) {

@@ -27,5 +27,12 @@ public interface KuboConfig {
          * {@code /p2p/<peerID>}. Empty: the addresses the node itself announces.
          */
         Optional<List<String>> announce();
+
+        /**
+         * {@code Authorization} header for a node whose RPC API is protected by Kubo's
+         * {@code API.Authorizations} (e.g. {@code Bearer <secret>} or {@code Basic <base64>}). Pass it
+         * through the environment, never in a committed file. Empty: the RPC port is open.
+         */
+        Optional<String> authorization();
     }
 }

@@ -18,7 +18,7 @@ public class KuboNodes {
     KuboNodes(KuboConfig config, ObjectMapper json) {
         this.config = config;
         new TreeMap<>(config.nodes()).forEach((name, node) ->
-                clients.put(name, new KuboClient(name, node.rpcUrl(), config.rpcTimeout(), json)));
+                clients.put(name, new KuboClient(name, node.rpcUrl(), config.rpcTimeout(), json, node.authorization())));
     }
 
     public Collection<KuboClient> all() {

@@ -225,8 +225,9 @@ public class PinAdmissions {
             }
             placements.putAll(store.placements(c, existing));
         }
+        Map<String, PinStore.Replicas> replicas = store.replicas(c, new ArrayList<>(wanted.keySet()));
         for (int k : admitted) {
-            outcomes[k] = this.views.of(List.of(views.get(group.get(k).id())), placements).getFirst();
+            outcomes[k] = this.views.of(List.of(views.get(group.get(k).id())), placements, replicas).getFirst();
         }
         return List.of(outcomes);
     }
@@ -288,27 +289,14 @@ public class PinAdmissions {
         return out;
     }
 
-    /** Places every new content on its replication's worth of nodes, healthy first; returns the nodes by CID. */
+    /** Places every new content on its replication's worth of nodes ({@code Placements}); returns the nodes by CID. */
     private static Map<String, List<String>> placeNew(Connection c, Map<String, Wanted> wanted) throws SQLException {
         List<String> fresh = wanted.entrySet().stream().filter(e -> e.getValue().inserted()).map(Map.Entry::getKey).toList();
         Map<String, List<String>> out = new HashMap<>();
         if (fresh.isEmpty()) {
             return out;
         }
-        try (PreparedStatement q = c.prepareStatement("""
-                insert into placement (cid, node)
-                select ct.cid, n.name from content ct
-                cross join lateral (select name from node order by healthy desc, random() limit ct.replication) n
-                where ct.cid = any(?)
-                on conflict do nothing
-                returning cid, node""")) {
-            q.setArray(1, c.createArrayOf("text", fresh.toArray()));
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-                }
-            }
-        }
+        out.putAll(dev.atpin.dispatch.Placements.placeMissing(c, fresh));
         return out;
     }
 

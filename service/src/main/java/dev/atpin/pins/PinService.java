@@ -182,6 +182,7 @@ public class PinService {
     }
 
     private List<PinStatusDto> views(List<PinRequest> requests) throws SQLException {
-        return views.of(requests, store.placements(requests.stream().map(PinRequest::cid).distinct().toList()));
+        List<String> cids = requests.stream().map(PinRequest::cid).distinct().toList();
+        return views.of(requests, store.placements(cids), store.replicas(cids));
     }
 }

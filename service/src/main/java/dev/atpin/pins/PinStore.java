@@ -291,8 +291,12 @@ public class PinStore {
         if (cids.isEmpty()) {
             return out;
         }
-        try (PreparedStatement q = c.prepareStatement(
-                        "select cid, node from placement where cid = any(?) and state <> 'failed' order by node")) {
+        // The delegates: nodes that hold the content or are (about to be) fetching it; not a failed placement,
+        // not a copy being released, not a node that is down.
+        try (PreparedStatement q = c.prepareStatement("""
+                select p.cid, p.node from placement p join node n on n.name = p.node
+                where p.cid = any(?) and p.state in ('queued', 'pinning', 'pinned') and n.state <> 'down'
+                order by p.node""")) {
             q.setArray(1, c.createArrayOf("text", cids.toArray()));
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
@@ -301,6 +305,36 @@ public class PinStore {
             }
         }
         return out;
+    }
+
+    /** Copies of a content: pinned on active nodes, and wanted (its replication R). */
+    public record Replicas(int pinned, int wanted) {}
+
+    /** {@link Replicas} of each of {@code cids}, on the caller's connection. */
+    public Map<String, Replicas> replicas(Connection c, List<String> cids) throws SQLException {
+        Map<String, Replicas> out = new java.util.HashMap<>();
+        if (cids.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement q = c.prepareStatement("""
+                select ct.cid, ct.replication,
+                       (select count(*) from placement p join node n on n.name = p.node
+                        where p.cid = ct.cid and p.state = 'pinned' and n.state = 'active')
+                from content ct where ct.cid = any(?)""")) {
+            q.setArray(1, c.createArrayOf("text", cids.toArray()));
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new Replicas(rs.getInt(3), rs.getInt(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    public Map<String, Replicas> replicas(List<String> cids) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            return replicas(c, cids);
+        }
     }
 
     /** The WHERE clause of a list or count, with its parameters in order. */

@@ -27,10 +27,24 @@ public class PinViews {
 
     /** @param placements for each CID, the nodes its content is (to be) pinned on */
     public List<PinStatusDto> of(List<PinRequest> requests, Map<String, List<String>> placements) {
+        return of(requests, placements, Map.of());
+    }
+
+    /**
+     * @param placements for each CID, the nodes that hold it or are fetching it (its delegates)
+     * @param replicas for each CID, its copies pinned and wanted ({@code info.replicas_pinned/_wanted})
+     */
+    public List<PinStatusDto> of(List<PinRequest> requests, Map<String, List<String>> placements,
+            Map<String, PinStore.Replicas> replicas) {
         List<PinStatusDto> out = new ArrayList<>(requests.size());
         for (PinRequest r : requests) {
             Map<String, String> info = new LinkedHashMap<>();
             info.put("source", r.source());
+            PinStore.Replicas copies = replicas.get(r.cid());
+            if (copies != null) {
+                info.put("replicas_pinned", Integer.toString(copies.pinned()));
+                info.put("replicas_wanted", Integer.toString(copies.wanted()));
+            }
             if (PinStatus.FAILED.equals(r.status()) && r.statusDetails() != null) {
                 info.put("status_details", r.statusDetails());
             }

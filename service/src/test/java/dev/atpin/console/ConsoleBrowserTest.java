@@ -147,6 +147,45 @@ class ConsoleBrowserTest {
                 .statusCode(200).body("status", equalTo("active"));
     }
 
+    @Test
+    void anAdminDrainsAndActivatesANodeFromTheNodesPageAndAViewerCannot() {
+        String base = base();
+        String node = "node-b";
+        try (BrowserContext context = chromium.browser().newContext(new Browser.NewContextOptions().setViewportSize(1280, 900))) {
+            Page page = context.newPage();
+            page.navigate(base + "/console/nodes");
+            signIn(page, KeycloakSetup.DEMO_ADMIN, false);
+            page.waitForURL(base + "/console/nodes");
+            var row = page.locator("tr[data-node='" + node + "']");
+            assertThat(row.locator(".node-state").textContent()).isEqualTo("active");
+            assertThat(row.locator(".free").textContent()).contains("of").containsPattern("[0-9.]+ [KMGT]?i?B");
+            try {
+                row.getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Locator.GetByRoleOptions().setName("Drain")).click();
+                page.waitForURL(Pattern.compile(".*notice=.*"));
+                assertThat(page.locator("tr[data-node='" + node + "'] .node-state").textContent()).isEqualTo("draining");
+                screenshot(page, "console-nodes-draining.png");
+            } finally {
+                page.navigate(base + "/console/nodes");
+                page.locator("tr[data-node='" + node + "']").getByRole(AriaRole.BUTTON,
+                        new com.microsoft.playwright.Locator.GetByRoleOptions().setName("Activate")).click();
+                page.waitForURL(Pattern.compile(".*notice=.*"));
+            }
+            assertThat(page.locator("tr[data-node='" + node + "'] .node-state").textContent()).isEqualTo("active");
+        }
+        try (BrowserContext context = chromium.browser().newContext(new Browser.NewContextOptions().setViewportSize(1280, 900))) {
+            Page page = context.newPage();
+            page.navigate(base + "/console/nodes");
+            signIn(page, KeycloakSetup.DEMO_VIEWER, false);
+            page.waitForURL(base + "/console/nodes");
+            assertThat(page.content()).contains(node).doesNotContain(">Drain<").doesNotContain(">Activate<");
+            var refused = context.request().post(base + "/console/nodes/drain",
+                    RequestOptions.create().setForm(FormData.create().set("node", node).set("csrf", "x")));
+            assertThat(refused.status()).isEqualTo(403);
+        }
+        Operators.api(Operators.demoToken(KeycloakSetup.DEMO_ADMIN)).get("/admin/v1/nodes/" + node).then()
+                .statusCode(200).body("state", equalTo("active"));
+    }
+
     /** At Keycloak's own login page. */
     private static void signIn(Page page, String username, boolean screenshot) {
         page.waitForURL(Pattern.compile(Pattern.quote(Operators.keycloakUrl()) + "/realms/atpin/protocol/openid-connect/auth.*"));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.atpin.testing.ContractValidation;
 import dev.atpin.testing.RepoPaths;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
@@ -47,6 +48,14 @@ class ContractTest {
         JsonNode admin = read(RepoPaths.root().resolve("openapi/admin.yaml"));
         assertThat(admin.path("paths").fieldNames()).toIterable().containsExactlyInAnyOrder(
                 "/me", "/accounts", "/accounts/{did}", "/accounts/{did}/suspend", "/accounts/{did}/resume",
-                "/accounts/{did}/pins", "/audit", "/queue", "/queue/failures", "/queue/retry", "/nodes", "/watcher");
+                "/accounts/{did}/pins", "/audit", "/queue", "/queue/failures", "/queue/retry", "/nodes", "/nodes/{name}",
+                "/nodes/{name}/drain", "/nodes/{name}/activate", "/watcher");
+    }
+
+    @Test
+    void everyPinningServiceResponseInTheTestsIsCheckedAgainstTheContract() {
+        long before = ContractValidation.validatedResponses();
+        given().get("/psa/pins").then().statusCode(401);
+        assertThat(ContractValidation.validatedResponses()).isEqualTo(before + 1);
     }
 }

@@ -29,7 +29,7 @@ public final class KuboDaemon implements AutoCloseable {
 
     private final String name;
     private final Path repo;
-    private final Process process;
+    private Process process;
     private final String apiUrl;
     private final String peerId;
     private final List<String> swarmAddresses;
@@ -71,20 +71,33 @@ public final class KuboDaemon implements AutoCloseable {
     }
 
     public static KuboDaemon start(String name) {
+        return start(name, false);
+    }
+
+    /**
+     * A daemon that can be killed and started again on the same repo ({@link #kill()}, {@link #restart()}): its
+     * API and swarm listen on ports fixed at init, so the service's configured RPC URL stays right.
+     */
+    public static KuboDaemon startRestartable(String name) {
+        return start(name, true);
+    }
+
+    private static KuboDaemon start(String name, boolean fixedPorts) {
         Path bin = binary();
         try {
             Path repo = Files.createTempDirectory("atpin-kubo-" + name + "-");
             Map<String, String> env = env(repo);
             Processes.run(repo, env, List.of(bin.toString(), "init", "--profile", "test"), 120);
+            if (fixedPorts) {
+                Processes.run(repo, env, List.of(bin.toString(), "config", "Addresses.API",
+                        "/ip4/127.0.0.1/tcp/" + freePort()), 60);
+                Processes.run(repo, env, List.of(bin.toString(), "config", "--json", "Addresses.Swarm",
+                        "[\"/ip4/127.0.0.1/tcp/" + freePort() + "\"]"), 60);
+            }
             // No outside world here: no routing to the public network, no telemetry.
             Processes.run(repo, env, List.of(bin.toString(), "config", "Routing.Type", "none"), 60);
             Processes.run(repo, env, List.of(bin.toString(), "config", "--json", "Swarm.ResourceMgr.Enabled", "false"), 60);
-            ProcessBuilder pb = new ProcessBuilder(bin.toString(), "daemon", "--migrate=false")
-                    .directory(repo.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(repo.resolve("daemon.log").toFile());
-            pb.environment().putAll(env);
-            Process process = pb.start();
+            Process process = launch(bin, repo);
             String api = awaitApi(repo, process);
             JsonNode id = awaitId(api, process, repo);
             List<String> swarm = new ArrayList<>();
@@ -92,6 +105,46 @@ public final class KuboDaemon implements AutoCloseable {
             return new KuboDaemon(name, repo, process, api, id.path("ID").asText(), swarm);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start Kubo " + name, e);
+        }
+    }
+
+    private static Process launch(Path bin, Path repo) throws IOException {
+        Files.deleteIfExists(repo.resolve("api"));
+        ProcessBuilder pb = new ProcessBuilder(bin.toString(), "daemon", "--migrate=false")
+                .directory(repo.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(repo.resolve("daemon.log").toFile()));
+        pb.environment().putAll(env(repo));
+        return pb.start();
+    }
+
+    /** kill -9: Kubo gets no chance to say goodbye to anyone. */
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Starts the daemon again on its repo after {@link #kill()} (same ports for a {@link #startRestartable} one). */
+    public void restart() {
+        try {
+            Files.deleteIfExists(repo.resolve("repo.lock"));
+            process = launch(binary(), repo);
+            awaitApi(repo, process);
+            awaitId(apiUrl, process, repo);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart Kubo " + name, e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 
@@ -187,6 +240,46 @@ public final class KuboDaemon implements AutoCloseable {
             }
             String[] lines = r.body().strip().split("\n");
             return JSON.readTree(lines[lines.length - 1]).path("Hash").asText();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Adds many small files in one request, without pinning them (so every pin on the node is one the
+     * service made), and returns their CIDs in order.
+     */
+    public List<String> addUnpinned(List<byte[]> files) {
+        String boundary = "atpin" + System.nanoTime();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < files.size(); i++) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f" + i
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.writeBytes(files.get(i));
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl
+                            + "/api/v0/add?cid-version=1&pin=false&wrap-with-directory=false"))
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("add failed: " + r.body());
+            }
+            Map<String, String> byName = new java.util.HashMap<>();
+            for (String line : r.body().strip().split("\n")) {
+                JsonNode entry = JSON.readTree(line);
+                byName.put(entry.path("Name").asText(), entry.path("Hash").asText());
+            }
+            List<String> cids = new java.util.ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                cids.add(java.util.Objects.requireNonNull(byName.get("f" + i), "no CID for f" + i + ": " + r.body()));
+            }
+            return cids;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

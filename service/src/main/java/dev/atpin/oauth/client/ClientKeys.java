@@ -1,6 +1,7 @@
 package dev.atpin.oauth.client;
 
 import com.nimbusds.jose.JOSEException;
+import dev.atpin.auth.EcPem;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -8,22 +9,16 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPrivateKey;
-import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.ECPoint;
-import java.security.spec.ECPublicKeySpec;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -33,12 +28,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.bouncycastle.asn1.x9.X9ECParameters;
-import org.bouncycastle.crypto.ec.CustomNamedCurves;
 
 /**
- * The confidential client's ES256 keys: every {@code *.key.pem} (PKCS#8 P-256 private key, the form
- * {@code openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256} writes) in the key directory.
+ * The confidential client's ES256 keys: every {@code *.key.pem} (P-256 private key, PKCS#8 as
+ * {@code openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256} writes it, or SEC1 as Helm's
+ * {@code genPrivateKey "ecdsa"} does; see {@link EcPem}) in the key directory.
  *
  * <p>All of them are published in our JWKS; the one whose file name sorts last signs new assertions. Rotation is
  * therefore "add a key": drop a newer file in (generated files are named by their UTC creation time), restart,
@@ -130,35 +124,16 @@ public final class ClientKeys {
     }
 
     private static ECKey read(Path file) throws IOException {
-        String body = Files.readString(file, StandardCharsets.US_ASCII);
-        if (!body.contains("-----BEGIN PRIVATE KEY-----")) {
-            throw new IllegalStateException(file + " is not a PKCS#8 PEM private key (BEGIN PRIVATE KEY)");
-        }
-        byte[] der = Base64.getDecoder().decode(body.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""));
         try {
-            ECPrivateKey privateKey = (ECPrivateKey) KeyFactory.getInstance("EC")
-                    .generatePrivate(new PKCS8EncodedKeySpec(der));
-            if (privateKey.getParams().getCurve().getField().getFieldSize() != 256
-                    || !Curve.forECParameterSpec(privateKey.getParams()).equals(Curve.P_256)) {
-                throw new IllegalStateException(file + " is not a P-256 key (ES256 needs P-256)");
-            }
-            ECKey withoutId = new ECKey.Builder(Curve.P_256, publicKeyOf(privateKey)).privateKey(privateKey).build();
+            ECPrivateKey privateKey = EcPem.readP256PrivateKey(Files.readString(file, StandardCharsets.US_ASCII));
+            ECKey withoutId = new ECKey.Builder(Curve.P_256, EcPem.publicKeyOf(privateKey)).privateKey(privateKey).build();
             return new ECKey.Builder(withoutId)
                     .keyID(withoutId.computeThumbprint().toString())
                     .keyUse(KeyUse.SIGNATURE)
                     .algorithm(JWSAlgorithm.ES256)
                     .build();
-        } catch (GeneralSecurityException | ClassCastException | JOSEException e) {
-            throw new IllegalStateException(file + " does not hold a usable EC private key", e);
+        } catch (GeneralSecurityException | JOSEException e) {
+            throw new IllegalStateException(file + " does not hold a usable P-256 private key: " + e.getMessage(), e);
         }
-    }
-
-    /** Q = d·G: a PKCS#8 file need not carry the public key, so it is computed. */
-    private static ECPublicKey publicKeyOf(ECPrivateKey privateKey) throws GeneralSecurityException {
-        X9ECParameters curve = CustomNamedCurves.getByName("secp256r1");
-        BigInteger d = privateKey.getS();
-        org.bouncycastle.math.ec.ECPoint q = curve.getG().multiply(d).normalize();
-        ECPoint w = new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
-        return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, privateKey.getParams()));
     }
 }

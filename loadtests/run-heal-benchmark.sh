@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Self-healing and pin throughput on three real Kubo nodes with the packaged service
+# (service/src/test/java/dev/atpin/process/HealBenchmark.java). Prints two BENCH lines:
+#   pins/s reaching `pinned` through the service (R=1) vs a bare sequential `pin/add` loop on the same nodes,
+#   and the time to restore R=2 for every content after a kill -9 of the node holding most of them.
+#
+#   loadtests/run-heal-benchmark.sh            1,000 contents
+#   loadtests/run-heal-benchmark.sh 10000      10,000 contents
+#
+# Builds and packages the service first. Other work on the machine skews the figures: note the load.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck source=find-jdk.sh
+source "$root/loadtests/find-jdk.sh"
+find_jdk
+contents="${1:-1000}"
+mkdir -p "$root/loadtests/target"
+echo "== $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+./mvnw -B -ntp -pl service verify -Dtest=NONE -DfailIfNoTests=false -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test=HealBenchmark -Datpin.bench.contents="$contents" -Dfailsafe.timeout=7200 \
+  | tee "$root/loadtests/target/heal-benchmark.log" | grep -E '^BENCH|Tests run|ERROR' || true

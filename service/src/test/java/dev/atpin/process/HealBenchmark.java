@@ -1,0 +1,202 @@
+package dev.atpin.process;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.atpin.db.EmbeddedDatabase;
+import dev.atpin.testing.KuboDaemon;
+import dev.atpin.testing.ServiceProcess;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Measurements, not a test (its name does not end in IT, so the suite never runs it): run by
+ * {@code loadtests/run-heal-benchmark.sh}. On three real Kubo nodes with the packaged service it prints
+ * <ul>
+ *   <li>pins/s reaching {@code pinned} through the service (R=1), and a bare sequential loop of {@code pin/add}
+ *       on the same nodes for content of the same size;</li>
+ *   <li>the time to restore R=2 for every content after a kill -9 of the node holding most of them.</li>
+ * </ul>
+ * {@code -Datpin.bench.contents=N} (default 1000). Figures go to standard output; nothing is asserted.
+ */
+class HealBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String OPERATOR = "did:plc:benchoperatoraaaaaaaaaaaa";
+
+    @Test
+    void measure() throws Exception {
+        int n = Integer.getInteger("atpin.bench.contents", 1000);
+        EmbeddedPostgres postgres = EmbeddedDatabase.start(Files.createTempDirectory("atpin-bench-pg-").resolve("data"), 0, false);
+        Map<String, KuboDaemon> nodes = new LinkedHashMap<>();
+        KuboDaemon origin = null;
+        ServiceProcess service = null;
+        try {
+            for (String name : List.of("alpha", "beta", "gamma")) {
+                nodes.put(name, KuboDaemon.startRestartable("bench-" + name));
+            }
+            origin = KuboDaemon.start("bench-origin");
+            List<KuboDaemon> all = new ArrayList<>(nodes.values());
+            all.add(origin);
+            for (int i = 0; i < all.size(); i++) {
+                for (int j = i + 1; j < all.size(); j++) {
+                    all.get(i).connect(all.get(j));
+                }
+            }
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", EmbeddedDatabase.jdbcUrl(postgres));
+            env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
+            env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+            nodes.forEach((name, node) -> env.put("ATPIN_KUBO_NODES_" + name.toUpperCase() + "_RPC_URL", node.apiUrl()));
+            env.put("ATPIN_ACCOUNTS_OPERATORS", OPERATOR);
+            for (String plan : List.of("one", "two")) {
+                String p = "ATPIN_ACCOUNTS_PLANS_" + plan.toUpperCase() + "_";
+                env.put(p + "REPLICATION", plan.equals("one") ? "1" : "2");
+                env.put(p + "MAX_PINS", "100000000");
+                env.put(p + "MAX_BYTES", "1099511627776");
+                env.put(p + "RATE_LIMIT", "100000000");
+            }
+            env.put("ATPIN_DISPATCH_DIAL_PRIVATE_ORIGINS", "true");
+            env.put("ATPIN_DISPATCH_HEALTH_INTERVAL", "1s");
+            env.put("ATPIN_DISPATCH_DOWN_AFTER", "5s");
+            env.put("ATPIN_DISPATCH_HEAL_INTERVAL", "1s");
+            env.put("ATPIN_KUBO_RPC_TIMEOUT", "5s");
+            service = ServiceProcess.create("bench-service", env);
+            service.start();
+            String operatorToken = service.mintToken(OPERATOR, "read,write,admin");
+
+            // 1. pins/s through the service at R=1, against a bare pin/add loop on the same nodes
+            List<String> first = addContents(origin, n);
+            String one = tenant(service, operatorToken, "did:plc:benchoneaaaaaaaaaaaaaaaaa", "one");
+            long t0 = System.nanoTime();
+            for (String cid : first) {
+                pin(service, one, cid, origin);
+            }
+            awaitCopies(nodes, first, 1, Duration.ofMinutes(60));
+            double serviceSeconds = (System.nanoTime() - t0) / 1e9;
+            List<String> bare = addContents(origin, n);
+            List<KuboDaemon> ring = new ArrayList<>(nodes.values());
+            long t1 = System.nanoTime();
+            for (int i = 0; i < bare.size(); i++) {
+                ring.get(i % ring.size()).rpc("pin/add", "arg=" + bare.get(i));
+            }
+            double bareSeconds = (System.nanoTime() - t1) / 1e9;
+            System.out.printf("BENCH pins: %d contents; service (R=1) %.1f s = %.1f pins/s; bare pin/add loop %.1f s = %.1f pins/s;"
+                    + " overhead %+.0f%%%n", n, serviceSeconds, n / serviceSeconds, bareSeconds, n / bareSeconds,
+                    (serviceSeconds / bareSeconds - 1) * 100);
+
+            // 2. restore R=2 after a node loss
+            List<String> second = addContents(origin, n);
+            String two = tenant(service, operatorToken, "did:plc:benchtwoaaaaaaaaaaaaaaaaa", "two");
+            long t2 = System.nanoTime();
+            for (String cid : second) {
+                pin(service, two, cid, origin);
+            }
+            awaitCopies(nodes, second, 2, Duration.ofMinutes(60));
+            double placedSeconds = (System.nanoTime() - t2) / 1e9;
+            String victim = null;
+            long most = -1;
+            for (var e : nodes.entrySet()) {
+                Map<String, String> pins = e.getValue().recursivePins();
+                long held = second.stream().filter(pins::containsKey).count();
+                if (held > most) {
+                    most = held;
+                    victim = e.getKey();
+                }
+            }
+            long t3 = System.nanoTime();
+            nodes.get(victim).kill();
+            Map<String, KuboDaemon> survivors = new LinkedHashMap<>(nodes);
+            survivors.remove(victim);
+            awaitCopies(survivors, second, 2, Duration.ofMinutes(60));
+            double restoreSeconds = (System.nanoTime() - t3) / 1e9;
+            System.out.printf("BENCH heal: %d contents at R=2 placed in %.1f s; kill -9 of %s (held %d): every content back"
+                    + " to 2 copies in %.1f s (down-after 5 s included)%n", n, placedSeconds, victim, most, restoreSeconds);
+        } finally {
+            if (service != null) {
+                service.stop();
+            }
+            nodes.values().forEach(KuboDaemon::close);
+            if (origin != null) {
+                origin.close();
+            }
+            postgres.close();
+        }
+    }
+
+    private static List<String> addContents(KuboDaemon origin, int n) {
+        List<String> cids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] data = new byte[1024];
+            ThreadLocalRandom.current().nextBytes(data);
+            cids.add(origin.add(data));
+        }
+        return cids;
+    }
+
+    private static String tenant(ServiceProcess service, String operatorToken, String did, String plan) throws Exception {
+        String token = service.mintToken(did, "read,write");
+        HttpResponse<String> r = send(service, "PATCH", "/admin/v1/accounts/" + did, operatorToken,
+                "{\"plan\":\"" + plan + "\"}");
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(r.body());
+        }
+        return token;
+    }
+
+    private static void pin(ServiceProcess service, String token, String cid, KuboDaemon origin) throws Exception {
+        String body = JSON.writeValueAsString(Map.of("cid", cid, "origins", origin.swarmAddresses()));
+        HttpResponse<String> r = send(service, "POST", "/psa/pins", token, body);
+        if (r.statusCode() != 202) {
+            throw new IllegalStateException(r.body());
+        }
+    }
+
+    /** Until every CID is pinned under our prefix on {@code copies} of {@code nodes} (one pin/ls per node and poll). */
+    private static void awaitCopies(Map<String, KuboDaemon> nodes, List<String> cids, int copies, Duration max)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<String, Integer> count = new java.util.HashMap<>();
+            for (KuboDaemon node : nodes.values()) {
+                node.recursivePins().forEach((cid, name) -> {
+                    if (name.startsWith("atpin:")) {
+                        count.merge(cid, 1, Integer::sum);
+                    }
+                });
+            }
+            Set<String> missing = new HashSet<>();
+            for (String cid : cids) {
+                if (count.getOrDefault(cid, 0) < copies) {
+                    missing.add(cid);
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("not every content reached " + copies + " copies within " + max);
+    }
+
+    private static HttpResponse<String> send(ServiceProcess service, String method, String path, String token, String body)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
