@@ -107,7 +107,6 @@ class ChartValuesTest {
         assertThat(ingress.path("tls").get(0).path("hosts").get(0).asText()).isEqualTo("pin.example.org");
         Map<String, String> props = chart.serviceProperties();
         assertThat(props).containsEntry("atpin.service.did", "did:web:pin.example.org")
-                .containsEntry("atpin.watcher.service-did", "did:web:pin.example.org")
                 .containsEntry("atpin.oauth.public-url", "https://pin.example.org")
                 .containsEntry("atpin.service.public-url", "https://pin.example.org")
                 .containsEntry("atpin.watcher.relay", "https://bsky.network")

@@ -57,15 +57,29 @@ public final class ServiceProcess implements AutoCloseable {
      * a loopback listener on a free port. Not started yet: call {@link #start()}.
      */
     public static ServiceProcess create(String name, Map<String, String> env) {
+        return create(name, env, true);
+    }
+
+    /**
+     * A service with exactly {@code env} (as a Deployment's container gets it), plus only what stands in for the
+     * pod's own network: a loopback listener on a free port. No key directories of ours: the settings say where.
+     */
+    public static ServiceProcess createAsDeployed(String name, Map<String, String> env) {
+        return create(name, env, false);
+    }
+
+    private static ServiceProcess create(String name, Map<String, String> env, boolean ourKeyDirs) {
         try {
             Path dir = Files.createTempDirectory("atpin-service-" + name + "-");
             Map<String, String> all = new LinkedHashMap<>();
             int port = freePort();
             all.put("QUARKUS_HTTP_HOST", "127.0.0.1");
             all.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-            all.put("ATPIN_DISPATCH_INSTANCE_ID", name);
-            all.put("ATPIN_AUTH_KEY_DIR", dir.resolve("keys").toString());
-            all.put("ATPIN_OAUTH_KEY_DIR", dir.resolve("oauth-keys").toString());
+            if (ourKeyDirs) {
+                all.put("ATPIN_DISPATCH_INSTANCE_ID", name);
+                all.put("ATPIN_AUTH_KEY_DIR", dir.resolve("keys").toString());
+                all.put("ATPIN_OAUTH_KEY_DIR", dir.resolve("oauth-keys").toString());
+            }
             all.putAll(env);
             if (all.containsKey("QUARKUS_HTTP_PORT")) {
                 port = Integer.parseInt(all.get("QUARKUS_HTTP_PORT"));
