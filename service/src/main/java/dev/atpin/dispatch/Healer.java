@@ -79,15 +79,18 @@ public class Healer {
                 return new Round(0, 0, 0);
             }
             try {
-                Round round = new Round(recomputeReplication(), placeMissing(), releaseSurplus());
+                int recomputed = recomputeReplication();
+                int placed = placeMissing();
+                if (placed > 0) {
+                    // wake the workers now, not after the surplus pass
+                    workQueued.fire(new ContentLedger.WorkQueued());
+                }
+                Round round = new Round(recomputed, placed, releaseSurplus());
                 if (round.placed() > 0 || round.released() > 0) {
                     LOG.infof("healing: %d content(s) got new copies, %d surplus copies released", round.placed(),
                             round.released());
                     metrics.counter("atpin.healer.placed").increment(round.placed());
                     metrics.counter("atpin.healer.released").increment(round.released());
-                }
-                if (round.placed() > 0) {
-                    workQueued.fire(new ContentLedger.WorkQueued());
                 }
                 return round;
             } finally {
@@ -205,9 +208,20 @@ public class Healer {
                 try (PreparedStatement q = c.prepareStatement("""
                         select ct.cid from content ct
                         where ct.cid > ? and ct.refcount > 0
-                          and (exists (select 1 from placement p join node n on n.name = p.node
-                                       where p.cid = ct.cid and n.state <> 'active' and p.state <> 'unpinning')
-                               or ct.replication < (select count(*) from placement p where p.cid = ct.cid and %s))
+                          and (
+                              -- rows that never became a copy, on a node that takes none: always removable
+                              exists (select 1 from placement p join node n on n.name = p.node
+                                      where p.cid = ct.cid and n.state <> 'active'
+                                        and (p.state in ('queued', 'failed')
+                                             or (p.state = 'pinning' and p.lease_expires_at < now())))
+                              -- anything else only once R copies are pinned on active nodes (skips, right
+                              -- after a node loss, every content still waiting for its new copy)
+                              or (ct.replication <= (select count(*) from placement p join node n on n.name = p.node
+                                                     where p.cid = ct.cid and p.state = 'pinned' and n.state = 'active')
+                                  and (exists (select 1 from placement p join node n on n.name = p.node
+                                               where p.cid = ct.cid and n.state <> 'active' and p.state = 'pinned')
+                                       or ct.replication < (select count(*) from placement p
+                                                            where p.cid = ct.cid and %s))))
                         order by ct.cid limit ?""".formatted(Placements.LIVE_COPY))) {
                     q.setString(1, from);
                     q.setInt(2, BATCH);

@@ -69,6 +69,15 @@ public class NodeRegistry {
                 upsert.setString(2, node.rpcUrl());
                 upsert.executeUpdate();
             }
+            // A node taken out of the configuration is polled by nobody: without this its last state
+            // (say active and answering) would stand forever and keep attracting placements.
+            try (PreparedStatement gone = c.prepareStatement("""
+                    update node set healthy = false, state = case when draining then 'draining' else 'down' end,
+                           state_changed_at = now(), last_error = 'not configured on this replica'
+                    where not (name = any(?)) and (healthy or state = 'active')""")) {
+                gone.setArray(1, c.createArrayOf("text", nodes.all().stream().map(KuboClient::name).toArray()));
+                gone.executeUpdate();
+            }
         }
         refresh();
     }
