@@ -30,7 +30,7 @@ run() {
   install
   "$venv/bin/schemathesis" run "$spec" --url "$url" -H "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --phases examples,fuzzing --max-examples "$n" --seed 14 --workers 1 --request-timeout 30 \
+    --phases examples,fuzzing,stateful --max-examples "$n" --seed 14 --workers 1 --request-timeout 30 \
     --suppress-health-check all "$@"
 }
 

@@ -114,6 +114,9 @@ public class PinInputs {
     }
 
     private void checkNameLength(String name) {
+        if (name.indexOf('\u0000') >= 0) {
+            throw ApiException.badRequest("INVALID_NAME", "'name' must not contain the NUL character (U+0000)");
+        }
         if (name.codePointCount(0, name.length()) > limits.maxNameLength()) {
             throw ApiException.badRequest("NAME_TOO_LONG", "'name' may have at most " + limits.maxNameLength()
                     + " characters");
@@ -178,6 +181,11 @@ public class PinInputs {
         Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
+            // PostgreSQL's text and jsonb cannot hold U+0000: refuse it here rather than fail in the database.
+            if (field.getKey().indexOf('\u0000') >= 0
+                    || (field.getValue().isTextual() && field.getValue().asText().indexOf('\u0000') >= 0)) {
+                throw ApiException.badRequest(reason, "'meta' keys and values must not contain the NUL character (U+0000)");
+            }
             if (field.getKey().length() > limits.maxMetaKeyLength()) {
                 throw ApiException.badRequest(reason, "'meta' keys may have at most " + limits.maxMetaKeyLength()
                         + " characters");
