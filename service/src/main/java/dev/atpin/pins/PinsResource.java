@@ -43,10 +43,10 @@ public class PinsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response add(PinDto.Incoming body) throws Exception {
+    public Response add(@Context UriInfo uri, PinDto.Incoming body) throws Exception {
         String did = caller.require(Scope.WRITE).did();
         ValidPin pin = inputs.pin(body);
-        return Response.accepted(Retry.onConflict(() -> pins.add(did, pin))).build();
+        return created(uri, Retry.onConflict(() -> pins.add(did, pin)));
     }
 
     @GET
@@ -59,11 +59,18 @@ public class PinsResource {
     @POST
     @Path("{requestid}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response replace(@PathParam("requestid") String requestid, PinDto.Incoming body) throws Exception {
+    public Response replace(@Context UriInfo uri, @PathParam("requestid") String requestid, PinDto.Incoming body)
+            throws Exception {
         String did = caller.require(Scope.WRITE).did();
         UUID id = requestId(requestid);
         ValidPin pin = inputs.pin(body);
-        return Response.accepted(Retry.onConflict(() -> pins.replace(did, id, pin))).build();
+        return created(uri, Retry.onConflict(() -> pins.replace(did, id, pin)));
+    }
+
+    /** A 202 with the new request's address in {@code Location}, as HTTP has it for a created resource. */
+    private static Response created(UriInfo uri, PinStatusDto status) {
+        return Response.accepted(status)
+                .location(uri.getBaseUriBuilder().path(PinsResource.class).path(status.requestid()).build()).build();
     }
 
     @DELETE

@@ -66,6 +66,19 @@ class PinsApiTest {
     }
 
     @Test
+    void aCreatedRequestIsNamedInLocation() {
+        Tenant t = tenant();
+        Response added = add(t, Map.of("cid", Cids.unfetchable()));
+        added.then().statusCode(202);
+        String id = added.path("requestid");
+        assertThat(added.header("Location")).endsWith("/psa/pins/" + id);
+        Response replaced = t.api().body(Map.of("cid", Cids.unfetchable())).post("/psa/pins/" + id);
+        replaced.then().statusCode(202);
+        assertThat(replaced.header("Location")).endsWith("/psa/pins/" + replaced.path("requestid"));
+        t.api().get(java.net.URI.create(replaced.header("Location")).getPath()).then().statusCode(200);
+    }
+
+    @Test
     void theSameCidTwiceGivesTwoRequests() {
         Tenant t = tenant();
         String cid = Cids.unfetchable();
