@@ -27,6 +27,9 @@ final class FrameCuttingProxy implements AutoCloseable {
     private final AtomicBoolean armed = new AtomicBoolean();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger cuts = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicReference<byte[]> injection = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile boolean closeAfterInjection;
+    private final AtomicInteger injected = new AtomicInteger();
     private volatile long lastCutNanos;
     private volatile long lastConnectNanos;
     private volatile boolean closed;
@@ -46,6 +49,21 @@ final class FrameCuttingProxy implements AutoCloseable {
     /** The next server frame (of any connection) is cut in its middle, and that connection dropped. */
     void cutNextFrame() {
         armed.set(true);
+    }
+
+    /**
+     * The next connection starts with {@code message} (a firehose frame: header and body) before anything the
+     * server sends, as a server's own first frame; with {@code thenClose} the connection is then dropped, as a
+     * server does after an error frame.
+     */
+    void injectOnNextConnection(byte[] message, boolean thenClose) {
+        closeAfterInjection = thenClose;
+        injection.set(message);
+    }
+
+    /** How many injected frames went out. */
+    int injected() {
+        return injected.get();
     }
 
     int connections() {
@@ -102,6 +120,21 @@ final class FrameCuttingProxy implements AutoCloseable {
             int n;
             while ((n = in.read(buf)) > 0) {
                 int cutAt = framing.consume(buf, n, armed);
+                if (framing.headEndedAt >= 0) {
+                    byte[] message = injection.getAndSet(null);
+                    if (message != null) {
+                        out.write(buf, 0, framing.headEndedAt);
+                        out.write(binaryFrame(message));
+                        out.flush();
+                        injected.incrementAndGet();
+                        if (closeAfterInjection) {
+                            break;
+                        }
+                        out.write(buf, framing.headEndedAt, n - framing.headEndedAt);
+                        out.flush();
+                        continue;
+                    }
+                }
                 if (cutAt >= 0) {
                     out.write(buf, 0, cutAt);
                     out.flush();
@@ -129,9 +162,12 @@ final class FrameCuttingProxy implements AutoCloseable {
         private int headerLen;
         private long remaining; // payload bytes of the current frame still to come
         private long payloadLen;
+        /** Where the response head ended in the last chunk consumed, or -1. */
+        int headEndedAt = -1;
 
         /** Consumes {@code n} bytes; returns how many to forward before a cut, or -1 for no cut. */
         int consume(byte[] buf, int n, AtomicBoolean armed) {
+            headEndedAt = -1;
             for (int i = 0; i < n; i++) {
                 byte b = buf[i];
                 if (inHead) {
@@ -139,6 +175,7 @@ final class FrameCuttingProxy implements AutoCloseable {
                     headMatch = b == want ? headMatch + 1 : (b == '\r' ? 1 : 0);
                     if (headMatch == 4) {
                         inHead = false;
+                        headEndedAt = i + 1;
                     }
                     continue;
                 }
@@ -165,6 +202,26 @@ final class FrameCuttingProxy implements AutoCloseable {
             }
             return -1;
         }
+    }
+
+    /** An unmasked server frame (RFC 6455 §5.2): FIN + binary, then the payload length. */
+    private static byte[] binaryFrame(byte[] payload) {
+        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+        frame.write(0x82);
+        if (payload.length < 126) {
+            frame.write(payload.length);
+        } else if (payload.length < 65_536) {
+            frame.write(126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length & 0xff);
+        } else {
+            frame.write(127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) (((long) payload.length >>> shift) & 0xff));
+            }
+        }
+        frame.writeBytes(payload);
+        return frame.toByteArray();
     }
 
     private static void abort(Socket socket) {

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.atpin.ipld.Cid;
+import dev.atpin.ipld.DagCbor;
+import dev.atpin.ipld.FirehoseFrame;
 import dev.atpin.testing.PdsServer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -42,25 +44,7 @@ class WatcherFaultsTest extends WatcherTestSupport {
         List<String> live = new ArrayList<>();
         URI pdsAddress = URI.create(pds.pdsUrl());
         try (FrameCuttingProxy proxy = new FrameCuttingProxy("127.0.0.1", pdsAddress.getPort())) {
-            // The repo now lives "behind" the proxy, as after a move to another PDS host (what #identity does).
-            // The proxy's upstream gets the real one's cursor: a stream without a cursor would be
-            // resynced, and a resync (which puts the DID document's PDS back) is not what is tested here.
-            String realUpstream = real.replaceAll("/$", "");
-            // Records until the real stream has handled one of them, and so has a cursor.
-            await().atMost(SOON).pollInterval(java.time.Duration.ofSeconds(1)).until(() -> {
-                supervisor.saveCursors();
-                if (repos.cursor(realUpstream).isPresent()) {
-                    return true;
-                }
-                String warmUp = content();
-                putPinRecord(user, warmUp, "before the proxy");
-                live.add(warmUp);
-                return false;
-            });
-            repos.saveCursor(proxy.url(), repos.cursor(realUpstream).orElseThrow());
-            repos.setPds(user.did(), proxy.url());
-            handler.refreshNow();
-            await().atMost(SOON).until(() -> proxy.connections() >= 1 && supervisor.following().contains(proxy.url()));
+            moveBehind(proxy, user, real, live);
             Thread.sleep(1_000); // the replay since the copied cursor is through: the cuts land in our commits
 
             List<Long> reconnectMillis = new ArrayList<>();
@@ -115,6 +99,36 @@ class WatcherFaultsTest extends WatcherTestSupport {
         }
     }
 
+    /**
+     * Points the repo at the proxy, as after a move to another PDS host (what #identity does). The proxy's
+     * upstream gets the real one's cursor: a stream without a cursor would be resynced, and a resync (which puts
+     * the DID document's PDS back) is not what is tested with it.
+     */
+    private void moveBehind(FrameCuttingProxy proxy, User user, String real, List<String> live) throws Exception {
+        String realUpstream = real.replaceAll("/$", "");
+        // The real stream must be past this repo's own frames (its creation's #identity among them): handled
+        // after the move, that one would move the repo back to the PDS its DID document names.
+        String warmUp = content();
+        putPinRecord(user, warmUp, "before the proxy");
+        live.add(warmUp);
+        long seq = FirehoseFrame.parse(FrameTap.commitFrame(pds.pdsUrl(), user.did(),
+                PIN + "/" + Cid.parse(warmUp).normalized())).seq().orElseThrow();
+        await().atMost(SOON).until(() -> {
+            supervisor.saveCursors();
+            return repos.cursor(realUpstream).orElse(-1L) >= seq;
+        });
+        repos.saveCursor(proxy.url(), repos.cursor(realUpstream).orElseThrow());
+        repos.setPds(user.did(), proxy.url());
+        handler.refreshNow();
+        try {
+            await().atMost(SOON).until(() -> proxy.connections() >= 1 && supervisor.following().contains(proxy.url()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            LOG.infof("not behind the proxy %s: following %s, %d connections, repo %s", proxy.url(),
+                    supervisor.following(), proxy.connections(), repos.find(user.did()));
+            throw e;
+        }
+    }
+
     @Test
     void aPdsRestartedWhileRecordsChangeMissesAndDoublesNothing() throws Exception {
         // A PDS of this test's own, so that it can be stopped; its DIDs live in the stack's PLC.
@@ -161,6 +175,114 @@ class WatcherFaultsTest extends WatcherTestSupport {
         } finally {
             own.close();
         }
+    }
+
+    @Test
+    void anOutdatedCursorIsFollowedByAResyncToTheExactState() throws Exception {
+        User user = consentingUser();
+        enroll(user);
+        String real = repos.find(user.did()).orElseThrow().pdsUrl();
+        List<String> live = new ArrayList<>();
+        try (FrameCuttingProxy proxy = new FrameCuttingProxy("127.0.0.1", URI.create(pds.pdsUrl()).getPort())) {
+            moveBehind(proxy, user, real, live);
+            String kept = content();
+            putPinRecord(user, kept, "seen live");
+            live.add(kept);
+            await().atMost(SOON).until(() -> requestFor(user, kept).isPresent());
+
+            supervisor.pause();
+            String lastPath;
+            try {
+                // Changes whose events the upstream no longer has: our cursor is moved past them, and on the next
+                // connection the upstream says so, as a PDS or relay does for a cursor older than its window.
+                String gone = live.removeFirst();
+                pds.deleteRecord(user.account(), PIN, Cid.parse(gone).normalized());
+                String added = content();
+                putPinRecord(user, added, "missed by the stream");
+                live.add(added);
+                lastPath = PIN + "/" + Cid.parse(added).normalized();
+                long seq = FirehoseFrame.parse(FrameTap.commitFrame(pds.pdsUrl(), user.did(), lastPath)).seq()
+                        .orElseThrow();
+                repos.saveCursor(proxy.url(), seq);
+                proxy.injectOnNextConnection(frame(Map.of("op", 1L, "t", "#info"), Map.of("name", "OutdatedCursor",
+                        "message", "Requested cursor exceeded limit. Possibly missing events")), false);
+            } finally {
+                supervisor.resume();
+            }
+            long resumed = System.nanoTime();
+            List<String> inRepo = pinRecordsInRepo(user);
+            assertThat(inRepo).containsExactlyInAnyOrderElementsOf(live.stream().map(c -> Cid.parse(c).normalized()).toList());
+            await().atMost(SOON).until(() -> pinRequests(user).size() == inRepo.size()
+                    && pinRequests(user).containsAll(inRepo));
+            long exactMillis = (System.nanoTime() - resumed) / 1_000_000;
+            Thread.sleep(2_000);
+            assertThat(pinRequests(user)).containsExactlyInAnyOrderElementsOf(inRepo);
+            assertThat(proxy.injected()).isEqualTo(1);
+            WatchedRepo repo = repos.find(user.did()).orElseThrow();
+            assertThat(repo.state()).isEqualTo(RepoState.ACTIVE);
+            // The gap was filled by a resync (which takes the PDS from the DID document again).
+            assertThat(repo.pdsUrl()).isEqualTo(real);
+            LOG.infof("OutdatedCursor: exact end state %d ms after the watcher resumed", exactMillis);
+        } finally {
+            repos.setPds(user.did(), real);
+            handler.refreshNow();
+        }
+    }
+
+    @Test
+    void consumerTooSlowIsFollowedByAReconnectFromTheCursor() throws Exception {
+        User user = consentingUser();
+        enroll(user);
+        String real = repos.find(user.did()).orElseThrow().pdsUrl();
+        List<String> live = new ArrayList<>();
+        try (FrameCuttingProxy proxy = new FrameCuttingProxy("127.0.0.1", URI.create(pds.pdsUrl()).getPort())) {
+            moveBehind(proxy, user, real, live);
+            Thread.sleep(1_000);
+            int connectionsBefore = proxy.connections();
+            // The connection drops mid-frame, and when the watcher comes back the upstream gives up on it: an
+            // error frame, then it closes, as a PDS does with a consumer that cannot keep up.
+            proxy.cutNextFrame();
+            proxy.injectOnNextConnection(frame(Map.of("op", -1L), Map.of("error", "ConsumerTooSlow",
+                    "message", "Stream consumer too slow")), true);
+            for (int i = 0; i < 3; i++) {
+                String cid = content();
+                putPinRecord(user, cid, "while too slow");
+                live.add(cid);
+            }
+            String gone = live.removeFirst();
+            pds.deleteRecord(user.account(), PIN, Cid.parse(gone).normalized());
+            await().atMost(SOON).until(() -> proxy.injected() == 1);
+            long refused = System.nanoTime();
+            await().atMost(SOON).until(() -> proxy.connections() >= connectionsBefore + 2);
+            String after = content();
+            putPinRecord(user, after, "after");
+            live.add(after);
+
+            List<String> inRepo = pinRecordsInRepo(user);
+            assertThat(inRepo).containsExactlyInAnyOrderElementsOf(live.stream().map(c -> Cid.parse(c).normalized()).toList());
+            await().atMost(SOON).until(() -> pinRequests(user).size() == inRepo.size()
+                    && pinRequests(user).containsAll(inRepo));
+            long exactMillis = (System.nanoTime() - refused) / 1_000_000;
+            Thread.sleep(2_000);
+            assertThat(pinRequests(user)).containsExactlyInAnyOrderElementsOf(inRepo);
+            WatchedRepo repo = repos.find(user.did()).orElseThrow();
+            assertThat(repo.state()).isEqualTo(RepoState.ACTIVE);
+            assertThat(repo.pdsUrl()).isEqualTo(proxy.url()); // from the cursor: no resync was needed
+            LOG.infof("ConsumerTooSlow: exact end state %d ms after the error frame", exactMillis);
+        } finally {
+            repos.setPds(user.did(), real);
+            handler.refreshNow();
+        }
+    }
+
+    /** A firehose message as a server writes it: the DAG-CBOR header, then the body. */
+    private static byte[] frame(Map<String, Object> header, Map<String, Object> body) {
+        byte[] head = DagCbor.encode(new LinkedHashMap<>(header));
+        byte[] rest = DagCbor.encode(new LinkedHashMap<>(body));
+        byte[] out = new byte[head.length + rest.length];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(rest, 0, out, head.length, rest.length);
+        return out;
     }
 
     private String putPinRecord(PdsServer on, PdsServer.Account account, String name) {
