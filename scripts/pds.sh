@@ -9,7 +9,8 @@
 #                                              run pds/start.mjs itself)
 #
 # `start` accepts ATPIN_PDS_DEMO_ACCOUNT=<local part> to create an account <local part>.test and
-# print its handle and password.
+# print its handle and password, and ATPIN_PDS_PLC_URL=<url> to use that PLC directory instead of
+# starting one (PLCPORT is then ignored): a PDS that is restarted on its data dir keeps its DIDs.
 #
 # Why this shape:
 # - @atproto/pds needs Node >= 22.19 (its undici crashes Node 20 at import). The npm package

@@ -9,6 +9,9 @@
 // When both servers answer it prints ONE JSON line on stdout:
 //   {"pdsUrl":"http://localhost:PORT","plcUrl":"http://127.0.0.1:PORT","adminPassword":"…"}
 // plus "demo":{"did","handle","password"} when ATPIN_PDS_DEMO_ACCOUNT=<local part> is set.
+// With ATPIN_PDS_PLC_URL=<url> no PLC is started (--plc-port is ignored): the PDS registers its DIDs in
+// that directory, e.g. another launcher's, so a second PDS can be stopped and started again on the same
+// data dir without losing its accounts' DIDs (the in-memory PLC would lose them).
 // Anything else goes to stderr. SIGTERM or SIGINT stops both servers and exits 0.
 //
 // Secrets (JWT secret, admin password, PLC rotation key) are generated at every start and live
@@ -50,9 +53,12 @@ let stopping = false
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => stop(0))
 
 try {
-  const plc = PlcServer.create({ db: Database.mock(), port: plcPort })
-  await listen(plc, plcPort, async () => plc.destroy())
-  const plcUrl = `http://127.0.0.1:${plcPort}`
+  let plcUrl = process.env.ATPIN_PDS_PLC_URL
+  if (!plcUrl) {
+    const plc = PlcServer.create({ db: Database.mock(), port: plcPort })
+    await listen(plc, plcPort, async () => plc.destroy())
+    plcUrl = `http://127.0.0.1:${plcPort}`
+  }
 
   const rotationKey = await Secp256k1Keypair.create({ exportable: true })
   const adminPassword = randomBytes(16).toString('hex')

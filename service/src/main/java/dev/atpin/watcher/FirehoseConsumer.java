@@ -27,6 +27,11 @@ import org.jboss.logging.Logger;
  * Before every connection, the first and each reconnect, the endpoint is checked against the
  * {@link UrlPolicy} after resolving its host: a PDS host that now resolves to a private address, or an
  * endpoint on another port, is not connected to.
+ *
+ * <p>A connection can die without the socket saying so (a peer or a middlebox gone, or a connection cut in the
+ * middle of a frame, which the JDK's WebSocket does not always report): while connected, the upstream is
+ * pinged every third of {@code idleTimeout}, and a connection on which nothing at all (frame or pong) arrived for
+ * {@code idleTimeout} is dropped and opened again from the cursor.
  */
 final class FirehoseConsumer implements WebSocket.Listener {
 
@@ -36,6 +41,10 @@ final class FirehoseConsumer implements WebSocket.Listener {
     private final URI endpoint;
     private final FirehoseHandler handler;
     private final Duration reconnectDelay;
+    private final Duration idleTimeout;
+    private volatile long lastHeard = System.nanoTime();
+    /** A frame is being handled: the socket is not read meanwhile, so silence then proves nothing. */
+    private volatile boolean handling;
     private final HttpClient http;
     private final Optional<UrlPolicy> policy;
     /** Connecting can block in DNS lookups: never on the common pool. */
@@ -52,7 +61,8 @@ final class FirehoseConsumer implements WebSocket.Listener {
      * @param policy checks the endpoint before each connection; empty for an upstream the operator chose (the relay)
      */
     FirehoseConsumer(String upstream, URI endpoint, OptionalLong cursor, FirehoseHandler handler,
-            Duration reconnectDelay, HttpClient http, Optional<UrlPolicy> policy) {
+            Duration reconnectDelay, Duration idleTimeout, HttpClient http, Optional<UrlPolicy> policy) {
+        this.idleTimeout = idleTimeout;
         this.upstream = upstream;
         this.endpoint = endpoint;
         this.handler = handler;
@@ -129,6 +139,8 @@ final class FirehoseConsumer implements WebSocket.Listener {
     public void onOpen(WebSocket webSocket) {
         socket = webSocket;
         partial.reset();
+        lastHeard = System.nanoTime();
+        heartbeatLater(webSocket);
         if (lastSeq.get() < 0) {
             // Live from now: whatever happened since the repos' backfills is not in this stream.
             Thread.currentThread().setContextClassLoader(appClassLoader);
@@ -144,21 +156,30 @@ final class FirehoseConsumer implements WebSocket.Listener {
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
         // A binary message can arrive in pieces; frames are at most 5 MB.
+        if (webSocket != socket) {
+            return null; // a connection we dropped
+        }
+        lastHeard = System.nanoTime();
         byte[] chunk = new byte[data.remaining()];
         data.get(chunk);
         partial.writeBytes(chunk);
         if (partial.size() > FirehoseFrame.MAX_BYTES) {
             LOG.warnf("firehose %s: a message over %d bytes; reconnecting", upstream, FirehoseFrame.MAX_BYTES);
             partial.reset();
-            webSocket.abort();
-            reconnectLater();
+            dropAndReconnect(webSocket);
             return null;
         }
         if (last) {
             byte[] message = partial.toByteArray();
             partial.reset();
             Thread.currentThread().setContextClassLoader(appClassLoader);
-            handle(message);
+            handling = true;
+            try {
+                handle(message);
+            } finally {
+                handling = false;
+                lastHeard = System.nanoTime();
+            }
         }
         if (running) {
             webSocket.request(1);
@@ -192,9 +213,8 @@ final class FirehoseConsumer implements WebSocket.Listener {
             LOG.warnf(e, "firehose %s: handling seq %s failed, will replay", upstream, frame.seq());
             WebSocket ws = socket;
             if (ws != null) {
-                ws.abort();
+                dropAndReconnect(ws);
             }
-            reconnectLater();
             return;
         }
         advance(frame);
@@ -235,6 +255,46 @@ final class FirehoseConsumer implements WebSocket.Listener {
         }
     }
 
+    /** Drops a connection and opens another later; the dropped one's own close or error is then ignored. */
+    private void dropAndReconnect(WebSocket ws) {
+        if (socket != ws) {
+            return; // already dropped
+        }
+        socket = null;
+        ws.abort();
+        reconnectLater();
+    }
+
+    private void heartbeatLater(WebSocket ws) {
+        CompletableFuture.delayedExecutor(Math.max(1, idleTimeout.toMillis() / 3), TimeUnit.MILLISECONDS, CONNECTS)
+                .execute(() -> heartbeat(ws));
+    }
+
+    private void heartbeat(WebSocket ws) {
+        if (!running || socket != ws) {
+            return;
+        }
+        if (!handling && System.nanoTime() - lastHeard > idleTimeout.toNanos()) {
+            LOG.infof("firehose %s: nothing received for %d ms; reconnecting", upstream,
+                    (System.nanoTime() - lastHeard) / 1_000_000);
+            dropAndReconnect(ws);
+            return;
+        }
+        try {
+            ws.sendPing(ByteBuffer.allocate(0));
+        } catch (RuntimeException e) {
+            // a ping still outstanding, or the output is closed: silence will tell
+        }
+        heartbeatLater(ws);
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+        lastHeard = System.nanoTime();
+        webSocket.request(1);
+        return null;
+    }
+
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         webSocket.request(1);
@@ -243,6 +303,10 @@ final class FirehoseConsumer implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        if (webSocket != socket) {
+            return null; // a connection we dropped: its replacement is on its way
+        }
+        socket = null;
         LOG.infof("firehose %s: closed (%d %s)", upstream, statusCode, reason);
         reconnectLater();
         return null;
@@ -250,6 +314,10 @@ final class FirehoseConsumer implements WebSocket.Listener {
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
+        if (webSocket != socket) {
+            return; // a connection we dropped
+        }
+        socket = null;
         if (running) {
             LOG.infof("firehose %s: connection lost (%s); reconnecting", upstream, error.getMessage());
             reconnectLater();

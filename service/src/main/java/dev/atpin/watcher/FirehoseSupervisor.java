@@ -151,7 +151,7 @@ public class FirehoseSupervisor {
             Optional<UrlPolicy> check = config.relay().isPresent() ? Optional.empty() : Optional.of(urlPolicy);
             FirehoseConsumer consumer = new FirehoseConsumer(upstream, endpoint.get(),
                     cursor.map(OptionalLong::of).orElse(OptionalLong.empty()), handler, config.reconnectDelay(),
-                    http, check);
+                    config.idleTimeout(), http, check);
             led.put(upstream, consumer);
             consumer.start();
         } catch (SQLException e) {

@@ -88,6 +88,14 @@ public interface WatcherConfig {
     @WithDefault("2s")
     Duration reconnectDelay();
 
+    /**
+     * A firehose connection on which nothing (frame or pong to our pings, sent every third of this) arrived for this
+     * long is taken for dead, dropped and opened again from the cursor: a dead peer or a connection cut
+     * mid-frame is not always reported by the socket.
+     */
+    @WithDefault("30s")
+    Duration idleTimeout();
+
     /** How often the supervisor checks which upstreams to follow and who leads them. */
     @WithDefault("2s")
     Duration superviseInterval();

@@ -62,12 +62,16 @@ public final class PdsServer implements AutoCloseable {
     private final String pdsUrl;
     private final String plcUrl;
     private final String adminPassword;
+    /** The PLC directory this PDS uses when it is not its own (then it can be restarted), else null. */
+    private final String externalPlc;
     // HTTP/1.1: on plain http the JDK client asks for an h2c upgrade by default, and the PDS answers
     // any request carrying "Upgrade: h2c" by closing the connection without a response.
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private PdsServer(Process process, Path workDir, String pdsUrl, String plcUrl, String adminPassword) {
+    private PdsServer(Process process, Path workDir, String pdsUrl, String plcUrl, String adminPassword,
+            String externalPlc) {
+        this.externalPlc = externalPlc;
         this.process = process;
         this.workDir = workDir;
         this.pdsUrl = pdsUrl;
@@ -87,29 +91,65 @@ public final class PdsServer implements AutoCloseable {
             throw new IllegalStateException("no PDS in this test run");
         }
         return new PdsServer(null, null, url, System.getProperty("atpin.test.pds.plc"),
-                System.getProperty("atpin.test.pds.admin"));
+                System.getProperty("atpin.test.pds.admin"), null);
     }
 
     /** Starts a PDS and a PLC on free loopback ports and waits until both answer. */
     public static PdsServer start() {
-        install();
-        Path work;
+        return launch(createWorkDir(), freePort(), freePort(), null);
+    }
+
+    /**
+     * Starts a second PDS on a free loopback port that registers its accounts' DIDs in {@code plcUrl} (e.g. the
+     * test stack's PLC, which the service resolves DIDs through) instead of a PLC of its own, so that it can be
+     * {@link #restart() restarted} without losing them.
+     */
+    public static PdsServer startWithPlc(String plcUrl) {
+        return launch(createWorkDir(), freePort(), 0, plcUrl);
+    }
+
+    /**
+     * Stops this PDS (SIGTERM) and starts it again on the same port and data dir: its accounts, repos and
+     * firehose sequence survive; sessions do not (the JWT secret is new), see {@link #signIn(Account)}.
+     * Only for a PDS from {@link #startWithPlc(String)}: an own in-memory PLC would lose every DID.
+     */
+    public PdsServer restart() {
+        if (process == null || externalPlc == null) {
+            throw new IllegalStateException("only a PDS started with an external PLC can be restarted");
+        }
+        stop(process);
+        return launch(workDir, URI.create(pdsUrl).getPort(), 0, externalPlc);
+    }
+
+    /** A fresh session for an account of this PDS ({@code com.atproto.server.createSession}). */
+    public Account signIn(Account account) {
+        JsonNode body = xrpcPost("com.atproto.server.createSession", null,
+                Map.of("identifier", account.handle(), "password", account.password()));
+        return new Account(account.did(), account.handle(), account.password(), body.path("accessJwt").asText());
+    }
+
+    private static Path createWorkDir() {
         try {
-            work = Files.createTempDirectory("atpin-pds-");
+            return Files.createTempDirectory("atpin-pds-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temp dir for the PDS", e);
         }
+    }
+
+    private static PdsServer launch(Path work, int pdsPort, int plcPort, String externalPlc) {
+        install();
         Path log = work.resolve("pds.log");
-        int pdsPort = freePort();
-        int plcPort = freePort();
         Process process;
         try {
             // pds.sh execs Node, so destroy() below delivers SIGTERM to the launcher itself.
-            process = new ProcessBuilder("bash", "scripts/pds.sh", "start", String.valueOf(pdsPort),
+            ProcessBuilder builder = new ProcessBuilder("bash", "scripts/pds.sh", "start", String.valueOf(pdsPort),
                     String.valueOf(plcPort), work.resolve("data").toString())
                     .directory(RepoPaths.root().toFile())
-                    .redirectError(log.toFile())
-                    .start();
+                    .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            if (externalPlc != null) {
+                builder.environment().put("ATPIN_PDS_PLC_URL", externalPlc);
+            }
+            process = builder.start();
             process.getOutputStream().close();
         } catch (IOException e) {
             deleteTree(work);
@@ -118,7 +158,7 @@ public final class PdsServer implements AutoCloseable {
         try {
             JsonNode ready = JSON.readTree(readyLine(process, log));
             return new PdsServer(process, work, ready.path("pdsUrl").asText(), ready.path("plcUrl").asText(),
-                    ready.path("adminPassword").asText());
+                    ready.path("adminPassword").asText(), externalPlc);
         } catch (IOException | RuntimeException e) {
             stop(process);
             String output = readLog(log);

@@ -23,7 +23,7 @@ class FirehoseSocketPolicyTest {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             FirehoseConsumer consumer = new FirehoseConsumer("http://private.example.com:2583",
                     URI.create("ws://private.example.com:2583"), OptionalLong.empty(), null, Duration.ofMillis(100),
-                    http, Optional.of(policy));
+                    Duration.ofSeconds(30), http, Optional.of(policy));
             consumer.start();
             try {
                 await().atMost(Duration.ofSeconds(10)).until(() -> consumer.refusedBecause().isPresent());
