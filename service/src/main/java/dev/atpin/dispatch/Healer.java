@@ -149,17 +149,44 @@ public class Healer {
 
     /** Walks every wanted content in CID order, batch by batch, and places the missing copies. */
     int placeMissing() throws SQLException {
-        int placed = 0;
+        return inCidBatches("""
+                select ct.cid from content ct
+                where ct.cid > ? and ct.refcount > 0
+                  and ct.replication > (select count(*) from placement p where p.cid = ct.cid and %s)
+                order by ct.cid limit ?""".formatted(Placements.LIVE_COPY), batch -> Jdbc.inTransaction(db, c -> {
+                    // Contents first, in CID order, as admission locks them: a pin request settling the same
+                    // content waits for this batch instead of deadlocking with it on the new placement rows.
+                    try (PreparedStatement lock = c.prepareStatement(
+                            "select cid from content where cid = any(?) order by cid for update")) {
+                        lock.setArray(1, c.createArrayOf("text", batch.toArray()));
+                        lock.executeQuery().close();
+                    }
+                    Map<String, List<String>> added = Placements.placeMissing(c, batch);
+                    for (String cid : added.keySet()) {
+                        ContentLedger.propagate(c, cid);
+                    }
+                    return added.size();
+                }));
+    }
+
+    /** Work on one batch of CIDs; returns how many it changed. */
+    @FunctionalInterface
+    private interface BatchWork {
+        int apply(List<String> cids) throws SQLException;
+    }
+
+    /**
+     * Keyset paging over contents: {@code select} takes the last CID seen and the batch size, and returns CIDs in
+     * order; each batch is read in a short transaction of its own and handed to {@code work}.
+     */
+    private int inCidBatches(String select, BatchWork work) throws SQLException {
+        int changed = 0;
         String after = "";
         while (true) {
             String from = after;
             List<String> batch = Jdbc.inTransaction(db, c -> {
                 List<String> cids = new ArrayList<>();
-                try (PreparedStatement q = c.prepareStatement("""
-                        select ct.cid from content ct
-                        where ct.cid > ? and ct.refcount > 0
-                          and ct.replication > (select count(*) from placement p where p.cid = ct.cid and %s)
-                        order by ct.cid limit ?""".formatted(Placements.LIVE_COPY))) {
+                try (PreparedStatement q = c.prepareStatement(select)) {
                     q.setString(1, from);
                     q.setInt(2, BATCH);
                     try (ResultSet rs = q.executeQuery()) {
@@ -170,25 +197,11 @@ public class Healer {
                 }
                 return cids;
             });
-            if (batch.isEmpty()) {
-                return placed;
+            if (!batch.isEmpty()) {
+                changed += work.apply(batch);
             }
-            placed += Jdbc.inTransaction(db, c -> {
-                // Contents first, in CID order, as admission locks them: a pin request settling the same
-                // content waits for this batch instead of deadlocking with it on the new placement rows.
-                try (PreparedStatement lock = c.prepareStatement(
-                        "select cid from content where cid = any(?) order by cid for update")) {
-                    lock.setArray(1, c.createArrayOf("text", batch.toArray()));
-                    lock.executeQuery().close();
-                }
-                Map<String, List<String>> added = Placements.placeMissing(c, batch);
-                for (String cid : added.keySet()) {
-                    ContentLedger.propagate(c, cid);
-                }
-                return added.size();
-            });
             if (batch.size() < BATCH) {
-                return placed;
+                return changed;
             }
             after = batch.getLast();
         }
@@ -199,48 +212,30 @@ public class Healer {
 
     /** Contents with a row on a node that is not active, or more live copies than R: release what is surplus. */
     int releaseSurplus() throws SQLException {
-        int released = 0;
-        String after = "";
-        while (true) {
-            String from = after;
-            List<String> batch = Jdbc.inTransaction(db, c -> {
-                List<String> cids = new ArrayList<>();
-                try (PreparedStatement q = c.prepareStatement("""
-                        select ct.cid from content ct
-                        where ct.cid > ? and ct.refcount > 0
-                          and (
-                              -- rows that never became a copy, on a node that takes none: always removable
-                              exists (select 1 from placement p join node n on n.name = p.node
-                                      where p.cid = ct.cid and n.state <> 'active'
-                                        and (p.state in ('queued', 'failed')
-                                             or (p.state = 'pinning' and p.lease_expires_at < now())))
-                              -- anything else only once R copies are pinned on active nodes (skips, right
-                              -- after a node loss, every content still waiting for its new copy)
-                              or (ct.replication <= (select count(*) from placement p join node n on n.name = p.node
-                                                     where p.cid = ct.cid and p.state = 'pinned' and n.state = 'active')
-                                  and (exists (select 1 from placement p join node n on n.name = p.node
-                                               where p.cid = ct.cid and n.state <> 'active' and p.state = 'pinned')
-                                       or ct.replication < (select count(*) from placement p
-                                                            where p.cid = ct.cid and %s))))
-                        order by ct.cid limit ?""".formatted(Placements.LIVE_COPY))) {
-                    q.setString(1, from);
-                    q.setInt(2, BATCH);
-                    try (ResultSet rs = q.executeQuery()) {
-                        while (rs.next()) {
-                            cids.add(rs.getString(1));
-                        }
+        return inCidBatches("""
+                select ct.cid from content ct
+                where ct.cid > ? and ct.refcount > 0
+                  and (
+                      -- rows that never became a copy, on a node that takes none: always removable
+                      exists (select 1 from placement p join node n on n.name = p.node
+                              where p.cid = ct.cid and n.state <> 'active'
+                                and (p.state in ('queued', 'failed')
+                                     or (p.state = 'pinning' and p.lease_expires_at < now())))
+                      -- anything else only once R copies are pinned on active nodes (skips, right
+                      -- after a node loss, every content still waiting for its new copy)
+                      or (ct.replication <= (select count(*) from placement p join node n on n.name = p.node
+                                             where p.cid = ct.cid and p.state = 'pinned' and n.state = 'active')
+                          and (exists (select 1 from placement p join node n on n.name = p.node
+                                       where p.cid = ct.cid and n.state <> 'active' and p.state = 'pinned')
+                               or ct.replication < (select count(*) from placement p
+                                                    where p.cid = ct.cid and %s))))
+                order by ct.cid limit ?""".formatted(Placements.LIVE_COPY), batch -> {
+                    int released = 0;
+                    for (String cid : batch) {
+                        released += Jdbc.inTransaction(db, c -> releaseSurplus(c, cid));
                     }
-                }
-                return cids;
-            });
-            for (String cid : batch) {
-                released += Jdbc.inTransaction(db, c -> releaseSurplus(c, cid));
-            }
-            if (batch.size() < BATCH) {
-                return released;
-            }
-            after = batch.getLast();
-        }
+                    return released;
+                });
     }
 
     private int releaseSurplus(Connection c, String cid) throws SQLException {
