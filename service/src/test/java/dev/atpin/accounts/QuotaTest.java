@@ -10,6 +10,7 @@ import dev.atpin.testing.Cids;
 import dev.atpin.testing.KuboDaemon;
 import dev.atpin.testing.TestStack;
 import dev.atpin.testing.Tenants;
+import dev.atpin.testing.UsageRecount;
 import dev.atpin.testing.Tenants.Tenant;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -81,24 +82,8 @@ class QuotaTest {
     }
 
     private boolean usageMatchesRecount() throws Exception {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("""
-                        select count(*) from (
-                          select did, status, count(*) n, coalesce(sum(charged_bytes), 0) b
-                          from pin_request group by did, status) actual
-                        full join pin_status_usage u using (did, status)
-                        where coalesce(actual.n, 0) <> coalesce(u.pins, 0) or coalesce(actual.b, 0) <> coalesce(u.bytes, 0)
-                        union all
-                        select count(*) from (
-                          select did, count(*) n, coalesce(sum(charged_bytes), 0) b from pin_request group by did) actual
-                        full join account_usage u using (did)
-                        where coalesce(actual.n, 0) <> coalesce(u.pins, 0) or coalesce(actual.b, 0) <> coalesce(u.bytes, 0)""");
-                ResultSet rs = q.executeQuery()) {
-            int mismatches = 0;
-            while (rs.next()) {
-                mismatches += rs.getInt(1);
-            }
-            return mismatches == 0;
+        try (Connection c = db.getConnection()) {
+            return UsageRecount.mismatches(c) == 0;
         }
     }
 

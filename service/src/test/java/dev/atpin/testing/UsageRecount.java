@@ -15,8 +15,14 @@ public final class UsageRecount {
     private UsageRecount() {}
 
     public static int mismatches(String jdbcUrl) throws SQLException {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-                Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
+            return mismatches(c);
+        }
+    }
+
+    /** The same, on the caller's connection (a {@code @QuarkusTest}'s datasource). */
+    public static int mismatches(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("""
                         select count(*) from (
                           select did, status, count(*) n, coalesce(sum(charged_bytes), 0) b
