@@ -49,18 +49,30 @@ public class PinService {
         return admissions.add(did, pin);
     }
 
-    @Transactional(rollbackOn = SQLException.class)
+    /**
+     * Reads take no transaction (ADR 0113): a lookup is one statement, a page one or two, on one
+     * connection in autocommit, so a read costs no commit and no transaction manager.
+     */
     public PinStatusDto get(String did, UUID id) throws SQLException {
-        return view(store.find(did, id).orElseThrow(() -> notFound(id)));
+        try (Connection c = db.getConnection()) {
+            PinStore.Page found = store.findWithCopies(c, did, id);
+            if (found.requests().isEmpty()) {
+                throw notFound(id);
+            }
+            return views.of(found.requests(), found.placements(), found.replicas()).getFirst();
+        }
     }
 
-    @Transactional(rollbackOn = SQLException.class)
     public PinResultsDto list(String did, PinQuery query) throws SQLException {
-        List<PinRequest> page = store.list(did, query);
-        // A short page without paging filters holds every match: no need to count them again.
-        boolean pageHoldsAll = page.size() < query.limit() && query.before().isEmpty() && query.after().isEmpty();
-        long count = pageHoldsAll ? page.size() : store.count(did, query);
-        return new PinResultsDto(count, views(page));
+        try (Connection c = db.getConnection()) {
+            PinStore.Page page = store.page(c, did, query);
+            int size = page.requests().size();
+            // A short page without paging filters holds every match: no need to count them again.
+            boolean pageHoldsAll = size < query.limit() && query.before().isEmpty() && query.after().isEmpty();
+            long count = pageHoldsAll ? size
+                    : page.total().isPresent() ? page.total().getAsLong() : store.count(c, did, query);
+            return new PinResultsDto(count, views.of(page.requests(), page.placements(), page.replicas()));
+        }
     }
 
     /** Replace: the new request is created and the old one removed at once; its content is kept until the new one settles. */

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 
@@ -28,12 +29,29 @@ import java.util.UUID;
 @ApplicationScoped
 public class PinStore {
 
-    private static final String SELECT = """
+    private static final String COLUMNS = """
             select r.id, r.did, r.cid, r.cid_input, r.name, r.meta::text, r.origins, r.status, r.created,
                    r.source, coalesce(r.failure, ct.status_details), ct.size_bytes,
-                   r.failure is not null, ct.restored_from
-            from pin_request r join content ct on ct.cid = r.cid
+                   r.failure is not null, ct.restored_from, ct.replication
             """;
+    private static final String FROM = " from pin_request r join content ct on ct.cid = r.cid ";
+    private static final String SELECT = COLUMNS + FROM;
+
+    /**
+     * What a view of a request needs besides the request (columns 16 and 17 after {@link #COLUMNS}): the
+     * delegates (nodes that hold the content or are about to fetch it; not a failed placement, not a copy
+     * being released, not a node that is down) and the copies pinned on active nodes. Subqueries of the
+     * same statement, so a page or a lookup with its views is one round trip; {@code %1$s} is the CID column.
+     */
+    private static final String COPIES = """
+            , array(select p.node from placement p join node n on n.name = p.node
+                    where p.cid = %1$s and p.state in ('queued', 'pinning', 'pinned') and n.state <> 'down'
+                    order by p.node),
+              (select count(*) from placement p join node n on n.name = p.node
+               where p.cid = %1$s and p.state = 'pinned' and n.state = 'active')
+            """;
+    /** The status counters of the tenant (column 18 of a page that has it): an InitPlan, evaluated once. */
+    private static final String TOTAL = ", (select coalesce(sum(pins), 0) from pin_status_usage where did = ? and status = any(?))";
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
     private final AgroalDataSource db;
@@ -167,33 +185,73 @@ public class PinStore {
         }
     }
 
-    public List<PinRequest> list(String did, PinQuery query) throws SQLException {
+    /**
+     * Requests of a page with what their views need ({@link Page}), in one statement. The copies are
+     * computed over the page only (an outer query over the limited inner one), whatever plan the filter
+     * gets; with status filters only, the page also carries the tenant's count from the counters.
+     */
+    public Page page(Connection c, String did, PinQuery query) throws SQLException {
         Filter where = Filter.of(did, query);
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(SELECT + where.sql + " order by r.created desc limit ?")) {
-            int next = where.bind(c, q);
-            q.setInt(next, query.limit());
-            List<PinRequest> out = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    out.add(read(rs));
-                }
+        boolean withTotal = query.onlyStatusFilter();
+        String sql = "select page.*" + COPIES.formatted("page.cid") + (withTotal ? TOTAL : "")
+                + " from (" + SELECT + where.sql + " order by r.created desc limit ?) page order by page.created desc";
+        try (PreparedStatement q = c.prepareStatement(sql)) {
+            int next = 1;
+            if (withTotal) {
+                q.setString(next++, did);
+                q.setArray(next++, c.createArrayOf("text", query.statuses().toArray()));
             }
-            return out;
+            next = where.bind(c, q, next);
+            q.setInt(next, query.limit());
+            return readPage(q, withTotal);
         }
     }
 
-    /** How many requests match; with status filters only, read from the counters, not the rows. */
-    public long count(String did, PinQuery query) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            if (query.onlyStatusFilter()) {
-                return count(c, did, query.statuses());
-            }
-            if (query.statusFilterWithOneCursor()) {
-                return countAcrossCursor(c, did, query);
-            }
-            return countRows(c, did, query);
+    /** The tenant's request {@code id} with what its view needs, in one statement; empty when it has none. */
+    public Page findWithCopies(Connection c, String did, UUID id) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(
+                COLUMNS + COPIES.formatted("r.cid") + FROM + " where r.did = ? and r.id = ?")) {
+            q.setString(1, did);
+            q.setObject(2, id);
+            return readPage(q, false);
         }
+    }
+
+    /**
+     * Requests as read, with for each CID its delegates' nodes and its {@link Replicas}, and, when the
+     * statement carried it and returned a row, the tenant's count from the status counters.
+     */
+    public record Page(List<PinRequest> requests, Map<String, List<String>> placements,
+            Map<String, Replicas> replicas, OptionalLong total) {}
+
+    private Page readPage(PreparedStatement q, boolean withTotal) throws SQLException {
+        List<PinRequest> requests = new ArrayList<>();
+        Map<String, List<String>> placements = new java.util.HashMap<>();
+        Map<String, Replicas> replicas = new java.util.HashMap<>();
+        OptionalLong total = OptionalLong.empty();
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                PinRequest r = read(rs);
+                requests.add(r);
+                placements.put(r.cid(), Arrays.asList((String[]) rs.getArray(16).getArray()));
+                replicas.put(r.cid(), new Replicas(rs.getInt(17), rs.getInt(15)));
+                if (withTotal) {
+                    total = OptionalLong.of(rs.getLong(18));
+                }
+            }
+        }
+        return new Page(requests, placements, replicas, total);
+    }
+
+    /** How many requests match; with status filters only, read from the counters, not the rows. */
+    public long count(Connection c, String did, PinQuery query) throws SQLException {
+        if (query.onlyStatusFilter()) {
+            return count(c, did, query.statuses());
+        }
+        if (query.statusFilterWithOneCursor()) {
+            return countAcrossCursor(c, did, query);
+        }
+        return countRows(c, did, query);
     }
 
     private static long countRows(Connection c, String did, PinQuery query) throws SQLException {
@@ -383,7 +441,12 @@ public class PinStore {
         }
 
         int bind(Connection c, PreparedStatement q) throws SQLException {
-            int i = 1;
+            return bind(c, q, 1);
+        }
+
+        /** Binds the parameters from index {@code first}; returns the next free index. */
+        int bind(Connection c, PreparedStatement q, int first) throws SQLException {
+            int i = first;
             for (Object p : params) {
                 if (p instanceof String[] array) {
                     q.setArray(i++, c.createArrayOf("text", array));
