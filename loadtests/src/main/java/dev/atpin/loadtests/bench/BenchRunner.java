@@ -166,6 +166,9 @@ public final class BenchRunner {
         servicePort = Processes.freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (options.profile()) {
+            // Quarkus request stacks are deeper than JFR's default 64 frames: without this the samples lose
+            // the resource method they belong to.
+            cmd.add("-XX:FlightRecorderOptions=stackdepth=512");
             cmd.add("-XX:StartFlightRecording=filename=" + options.workDir().resolve("service.jfr")
                     + ",settings=profile,dumponexit=true");
         }
