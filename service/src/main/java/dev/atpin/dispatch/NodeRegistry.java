@@ -94,7 +94,7 @@ public class NodeRegistry {
                 record(node, probe.identity(), probe.space(), probe.delegates(), null);
             } catch (PinBackendException e) {
                 if (!Boolean.FALSE.equals(healthy.put(node, false))) {
-                    LOG.warnf("Kubo node %s is not answering: %s", node, e.getMessage());
+                    LOG.warnf("%s target %s is not answering: %s", backend.name(), node, e.getMessage());
                 }
                 errors.put(node, e.getMessage());
                 record(node, null, null, null, e.getMessage());
@@ -175,7 +175,7 @@ public class NodeRegistry {
         }
         String before = states.put(name, state);
         if (before != null && !before.equals(state)) {
-            LOG.infof("Kubo node %s is now %s (was %s)", name, state, before);
+            LOG.infof("%s target %s is now %s (was %s)", backend.name(), name, state, before);
         }
     }
 
