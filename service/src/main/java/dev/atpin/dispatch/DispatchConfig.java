@@ -13,6 +13,13 @@ public interface DispatchConfig {
     boolean enabled();
 
     /**
+     * Where copies are made: {@code kubo} (our placements on the {@code atpin.kubo.nodes}) or {@code ipfs-cluster}
+     * (one IPFS Cluster, {@code atpin.ipfs-cluster.*}, which replicates itself). An unknown name stops the start.
+     */
+    @WithDefault("kubo")
+    String backend();
+
+    /**
      * Pin operations one service replica runs at once (virtual threads: most of them just wait for
      * Kubo to find blocks).
      */

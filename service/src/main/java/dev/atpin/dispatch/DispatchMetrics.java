@@ -1,7 +1,6 @@
 package dev.atpin.dispatch;
 
-import dev.atpin.kubo.KuboClient;
-import dev.atpin.kubo.KuboNodes;
+import dev.atpin.dispatch.backend.PinBackend;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +32,7 @@ public class DispatchMetrics {
     private final Map<String, AtomicLong> placements = new ConcurrentHashMap<>();
     private final AtomicLong oldest = new AtomicLong();
 
-    DispatchMetrics(AgroalDataSource db, NodeRegistry registry, KuboNodes nodes, MeterRegistry meters) {
+    DispatchMetrics(AgroalDataSource db, NodeRegistry registry, PinBackend backend, MeterRegistry meters) {
         this.db = db;
         for (String state : STATES) {
             AtomicLong value = new AtomicLong();
@@ -41,8 +40,7 @@ public class DispatchMetrics {
             Gauge.builder("atpin.dispatch.placements", value, AtomicLong::get).tag("state", state).register(meters);
         }
         Gauge.builder("atpin.dispatch.queue.oldest.seconds", oldest, AtomicLong::get).register(meters);
-        for (KuboClient node : nodes.all()) {
-            String name = node.name();
+        for (String name : backend.targets()) {
             Gauge.builder("atpin.kubo.node.healthy", () -> registry.isHealthy(name) ? 1 : 0).tag("node", name).register(meters);
         }
     }

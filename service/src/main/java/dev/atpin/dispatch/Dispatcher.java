@@ -1,9 +1,10 @@
 package dev.atpin.dispatch;
 
+import dev.atpin.dispatch.backend.PinBackend;
+import dev.atpin.dispatch.backend.PinBackendException;
 import dev.atpin.identity.net.OriginDials;
 import dev.atpin.kubo.KuboClient;
 import dev.atpin.kubo.KuboException;
-import dev.atpin.kubo.KuboNodes;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -26,8 +27,9 @@ import java.util.function.LongConsumer;
 import org.jboss.logging.Logger;
 
 /**
- * Workers that drain the {@link PlacementQueue}: dial the request's origins, then pin on the
- * placement's Kubo node under our name prefix, renewing the lease while blocks arrive.
+ * Workers that drain the {@link PlacementQueue}: dial the request's origins from the placement's target, measure
+ * the DAG against the quotas there, then pin it on the target through the {@link PinBackend} under our name
+ * prefix, renewing the lease while blocks arrive.
  */
 @ApplicationScoped
 public class Dispatcher {
@@ -38,7 +40,7 @@ public class Dispatcher {
     private final PlacementQueue queue;
     private final SizeGate sizeGate;
     private final BackupRestorer restorer;
-    private final KuboNodes nodes;
+    private final PinBackend backend;
     private final AgroalDataSource db;
     private final DispatchConfig config;
     private final OriginDials originDials;
@@ -48,14 +50,14 @@ public class Dispatcher {
     private volatile boolean running;
     private ExecutorService workers;
 
-    Dispatcher(PlacementQueue queue, SizeGate sizeGate, BackupRestorer restorer, KuboNodes nodes, AgroalDataSource db,
+    Dispatcher(PlacementQueue queue, SizeGate sizeGate, BackupRestorer restorer, PinBackend backend, AgroalDataSource db,
             DispatchConfig config, OriginDials originDials, NodeRegistry registry) {
         this.registry = registry;
         this.originDials = originDials;
         this.queue = queue;
         this.sizeGate = sizeGate;
         this.restorer = restorer;
-        this.nodes = nodes;
+        this.backend = backend;
         this.db = db;
         this.config = config;
         this.owner = config.instanceId().orElseGet(Dispatcher::hostname);
@@ -120,24 +122,24 @@ public class Dispatcher {
     }
 
     private void pin(PlacementQueue.Claim claim) throws SQLException {
-        Optional<KuboClient> node = nodes.byName(claim.node());
-        if (node.isEmpty()) {
+        if (!backend.targets().contains(claim.node())) {
             queue.attemptFailed(claim, "node " + claim.node() + " is no longer configured");
             return;
         }
-        KuboClient kubo = node.get();
+        KuboClient kubo = backend.fetcher(claim.node());
         LongConsumer renew = leaseRenewer(claim);
-        dialOrigins(kubo, claim.cid(), renew);
+        List<String> origins = dialOrigins(kubo, claim.cid(), renew);
         long started = System.nanoTime();
         try {
             if (!admitOrRestore(claim, kubo, renew)) {
                 return;
             }
-            kubo.pinAdd(claim.cid(), config.pinNamePrefix() + claim.cid(), config.noProgressTimeout(), renew);
+            backend.pin(claim.node(), claim.cid(), config.pinNamePrefix() + claim.cid(), replicationOf(claim.cid()),
+                    origins, renew);
             queue.pinned(claim);
             LOG.debugf("pinned %s on %s in %d ms", claim.cid(), claim.node(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        } catch (KuboException e) {
+        } catch (KuboException | PinBackendException e) {
             LOG.debugf("pin of %s on %s failed (attempt %d): %s", claim.cid(), claim.node(), claim.attempt(),
                     e.getMessage());
             queue.attemptFailed(claim, e.getMessage());
@@ -178,10 +180,14 @@ public class Dispatcher {
     /**
      * Origins are a hint: each is dialled best-effort, and a failure never fails the pin. Users choose them, so
      * {@link OriginDials} resolves and checks each (the one address policy) and Kubo dials only IP literals.
+     *
+     * @return the vetted origin multiaddrs, for a backend that hands them on (IPFS Cluster's {@code origins})
      */
-    private void dialOrigins(KuboClient kubo, String cid, LongConsumer renew) {
+    private List<String> dialOrigins(KuboClient kubo, String cid, LongConsumer renew) {
+        List<String> vetted = new ArrayList<>();
         for (String origin : originsOf(cid)) {
             for (String dialable : originDials.dialable(origin, config.dialPrivateOrigins())) {
+                vetted.add(dialable);
                 // Twenty slow origins take longer than a lease: keep it while dialling.
                 renew.accept(0);
                 try {
@@ -203,6 +209,18 @@ public class Dispatcher {
                 } catch (KuboException | IllegalArgumentException e) {
                     LOG.debugf("node %s not reachable from %s at %s: %s", holder, kubo.name(), addr, e.getMessage());
                 }
+            }
+        }
+        return vetted;
+    }
+
+    /** The content's replication R, for a backend that keeps the copies itself (IPFS Cluster). */
+    private int replicationOf(String cid) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("select replication from content where cid = ?")) {
+            q.setString(1, cid);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Math.max(1, rs.getInt(1)) : Math.max(1, config.replication());
             }
         }
     }

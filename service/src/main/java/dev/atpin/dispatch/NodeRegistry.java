@@ -1,9 +1,8 @@
 package dev.atpin.dispatch;
 
-import dev.atpin.ipld.Multiaddr;
-import dev.atpin.kubo.KuboClient;
-import dev.atpin.kubo.KuboException;
-import dev.atpin.kubo.KuboNodes;
+import dev.atpin.dispatch.backend.PinBackend;
+import dev.atpin.dispatch.backend.PinBackendException;
+import dev.atpin.dispatch.backend.TargetProbe;
 import dev.atpin.kubo.NodeIdentity;
 import dev.atpin.kubo.RepoStat;
 import io.agroal.api.AgroalDataSource;
@@ -25,17 +24,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps the {@code node} table in step with the configured Kubo nodes: polls each one's {@code id} and
- * {@code repo/stat}, records peer ID, addresses and space, and derives its {@link NodeState}. Knows each
- * node's delegate multiaddrs (with {@code /p2p/<peerID>}).
+ * Keeps the {@code node} table in step with the {@link PinBackend}'s targets (the configured Kubo nodes, or the one
+ * IPFS Cluster): polls each one ({@link PinBackend#probe}: for Kubo {@code id} and {@code repo/stat}), records peer
+ * ID, addresses and space, and derives its {@link NodeState}. Knows each target's delegate multiaddrs (with
+ * {@code /p2p/<peerID>}).
  */
 @ApplicationScoped
 public class NodeRegistry {
 
     private static final Logger LOG = Logger.getLogger(NodeRegistry.class);
-    private static final int MAX_DELEGATES_PER_NODE = 4;
 
-    private final KuboNodes nodes;
+    private final PinBackend backend;
     private final AgroalDataSource db;
     private final Map<String, List<String>> delegates = new ConcurrentHashMap<>();
     private final Map<String, Boolean> healthy = new ConcurrentHashMap<>();
@@ -44,17 +43,17 @@ public class NodeRegistry {
     private final Map<String, String> errors = new ConcurrentHashMap<>();
     private final DispatchConfig config;
 
-    NodeRegistry(KuboNodes nodes, AgroalDataSource db, DispatchConfig config, MeterRegistry metrics) {
-        this.nodes = nodes;
+    NodeRegistry(PinBackend backend, AgroalDataSource db, DispatchConfig config, MeterRegistry metrics) {
+        this.backend = backend;
         this.db = db;
         this.config = config;
-        for (KuboClient node : nodes.all()) {
+        for (String node : backend.targets()) {
             // 1 while the node answers; the state gauge is 1 for the node's current state only.
-            metrics.gauge("atpin.node.up", Tags.of("node", node.name()), healthy,
-                    h -> Boolean.TRUE.equals(h.get(node.name())) ? 1 : 0);
+            metrics.gauge("atpin.node.up", Tags.of("node", node), healthy,
+                    h -> Boolean.TRUE.equals(h.get(node)) ? 1 : 0);
             for (NodeState s : NodeState.values()) {
-                metrics.gauge("atpin.node.state", Tags.of("node", node.name(), "state", s.db()), states,
-                        m -> s.db().equals(m.get(node.name())) ? 1 : 0);
+                metrics.gauge("atpin.node.state", Tags.of("node", node, "state", s.db()), states,
+                        m -> s.db().equals(m.get(node)) ? 1 : 0);
             }
         }
     }
@@ -64,9 +63,9 @@ public class NodeRegistry {
                 PreparedStatement upsert = c.prepareStatement("""
                         insert into node (name, rpc_url) values (?, ?)
                         on conflict (name) do update set rpc_url = excluded.rpc_url""")) {
-            for (KuboClient node : nodes.all()) {
-                upsert.setString(1, node.name());
-                upsert.setString(2, node.rpcUrl());
+            for (String node : backend.targets()) {
+                upsert.setString(1, node);
+                upsert.setString(2, backend.address(node));
                 upsert.executeUpdate();
             }
             // A node taken out of the configuration is polled by nobody: without this its last state
@@ -75,7 +74,7 @@ public class NodeRegistry {
                     update node set healthy = false, state = case when draining then 'draining' else 'down' end,
                            state_changed_at = now(), last_error = 'not configured on this replica'
                     where not (name = any(?)) and (healthy or state = 'active')""")) {
-                gone.setArray(1, c.createArrayOf("text", nodes.all().stream().map(KuboClient::name).toArray()));
+                gone.setArray(1, c.createArrayOf("text", backend.targets().toArray()));
                 gone.executeUpdate();
             }
         }
@@ -85,22 +84,20 @@ public class NodeRegistry {
     @Scheduled(every = "${atpin.dispatch.health-interval:10s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
-        for (KuboClient node : nodes.all()) {
+        for (String node : backend.targets()) {
             try {
-                NodeIdentity id = node.id();
-                RepoStat stat = node.repoStat();
-                List<String> addrs = delegateAddresses(node.name(), id);
-                delegates.put(node.name(), addrs);
-                healthy.put(node.name(), true);
-                identities.put(node.name(), id);
-                errors.remove(node.name());
-                record(node.name(), id, stat, addrs, null);
-            } catch (KuboException e) {
-                if (!Boolean.FALSE.equals(healthy.put(node.name(), false))) {
-                    LOG.warnf("Kubo node %s is not answering: %s", node.name(), e.getMessage());
+                TargetProbe probe = backend.probe(node);
+                delegates.put(node, probe.delegates());
+                healthy.put(node, true);
+                identities.put(node, probe.identity());
+                errors.remove(node);
+                record(node, probe.identity(), probe.space(), probe.delegates(), null);
+            } catch (PinBackendException e) {
+                if (!Boolean.FALSE.equals(healthy.put(node, false))) {
+                    LOG.warnf("%s target %s is not answering: %s", backend.name(), node, e.getMessage());
                 }
-                errors.put(node.name(), e.getMessage());
-                record(node.name(), null, null, null, e.getMessage());
+                errors.put(node, e.getMessage());
+                record(node, null, null, null, e.getMessage());
             }
         }
     }
@@ -119,30 +116,6 @@ public class NodeRegistry {
         List<String> all = new ArrayList<>();
         delegates.values().forEach(all::addAll);
         return all;
-    }
-
-    /**
-     * Configured {@code announce} addresses win; otherwise the node's own, public ones first.
-     * Loopback and private addresses are kept only when the node has nothing else (local runs).
-     */
-    private List<String> delegateAddresses(String name, NodeIdentity id) {
-        Optional<List<String>> announce = nodes.announce(name);
-        List<String> candidates = announce.orElse(id.addresses());
-        List<String> publicAddrs = new ArrayList<>();
-        List<String> privateAddrs = new ArrayList<>();
-        for (String text : candidates) {
-            Multiaddr addr;
-            try {
-                addr = Multiaddr.parse(text).withPeerId(id.peerId());
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
-            boolean local = addr.ipAddress().map(ip -> ip.isLoopbackAddress() || ip.isSiteLocalAddress()
-                    || ip.isLinkLocalAddress() || ip.isAnyLocalAddress()).orElse(false);
-            (local && announce.isEmpty() ? privateAddrs : publicAddrs).add(addr.toString());
-        }
-        List<String> chosen = publicAddrs.isEmpty() ? privateAddrs : publicAddrs;
-        return List.copyOf(chosen.subList(0, Math.min(chosen.size(), MAX_DELEGATES_PER_NODE)));
     }
 
     /**
@@ -202,7 +175,7 @@ public class NodeRegistry {
         }
         String before = states.put(name, state);
         if (before != null && !before.equals(state)) {
-            LOG.infof("Kubo node %s is now %s (was %s)", name, state, before);
+            LOG.infof("%s target %s is now %s (was %s)", backend.name(), name, state, before);
         }
     }
 
@@ -252,6 +225,6 @@ public class NodeRegistry {
 
     /** Node names this replica knows, in name order. */
     public List<String> names() {
-        return nodes.all().stream().map(KuboClient::name).toList();
+        return backend.targets();
     }
 }

@@ -2,9 +2,9 @@ package dev.atpin.dispatch;
 
 import dev.atpin.ipld.Cid;
 import dev.atpin.ipld.IpldException;
+import dev.atpin.dispatch.backend.PinBackend;
+import dev.atpin.dispatch.backend.PinBackendException;
 import dev.atpin.kubo.KuboClient;
-import dev.atpin.kubo.KuboException;
-import dev.atpin.kubo.KuboNodes;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * unpinned it by hand); a pin with our name prefix that no placement explains (a crash between Kubo and the
  * database, or a copy released while its node was down) is removed. Pins without our prefix are never touched.
  *
- * <p>The node's pinset is streamed ({@code pin/ls --stream}) and handled in chunks of {@value #CHUNK}: each
+ * <p>The node's pinset is streamed ({@link PinBackend#streamOurPins}: {@code pin/ls --stream} on Kubo,
+ * {@code GET /allocations} on IPFS Cluster) and handled in chunks of {@value #CHUNK}: each
  * chunk marks the placements it explains ({@code verified_at}); after the stream, pinned placements older than
  * its start and not marked were lost. Nothing holds the whole pinset, and no query carries more than a chunk.
  * One replica reconciles a given node at a time (a Postgres advisory lock per node).
@@ -40,13 +41,13 @@ public class Reconciler {
     /** Orphans removed per round and node; more wait for the next round. */
     private static final int MAX_ORPHANS = 10_000;
 
-    private final KuboNodes nodes;
+    private final PinBackend backend;
     private final AgroalDataSource db;
     private final DispatchConfig config;
     private final MeterRegistry metrics;
 
-    Reconciler(KuboNodes nodes, AgroalDataSource db, DispatchConfig config, MeterRegistry metrics) {
-        this.nodes = nodes;
+    Reconciler(PinBackend backend, AgroalDataSource db, DispatchConfig config, MeterRegistry metrics) {
+        this.backend = backend;
         this.db = db;
         this.config = config;
         this.metrics = metrics;
@@ -58,11 +59,11 @@ public class Reconciler {
         if (!config.enabled()) {
             return;
         }
-        for (KuboClient node : nodes.all()) {
+        for (String node : backend.targets()) {
             try {
                 reconcile(node);
-            } catch (KuboException | SQLException e) {
-                LOG.infof("reconciliation of %s skipped: %s", node.name(), e.getMessage());
+            } catch (PinBackendException | SQLException e) {
+                LOG.infof("reconciliation of %s skipped: %s", node, e.getMessage());
             }
         }
     }
@@ -71,17 +72,22 @@ public class Reconciler {
      * One node, when no other replica is reconciling it: returns how many placements were re-queued and how many
      * orphan pins were removed ({@code {0, 0}} when another replica holds the node).
      */
-    public int[] reconcile(KuboClient node) throws KuboException, SQLException {
+    public int[] reconcile(String node) throws PinBackendException, SQLException {
         try (Connection session = db.getConnection()) {
-            if (!advisory(session, "pg_try_advisory_lock", node.name())) {
+            if (!advisory(session, "pg_try_advisory_lock", node)) {
                 return new int[] {0, 0};
             }
             try {
                 return reconcileLocked(node);
             } finally {
-                advisory(session, "pg_advisory_unlock", node.name());
+                advisory(session, "pg_advisory_unlock", node);
             }
         }
+    }
+
+    /** {@link #reconcile(String)} for a Kubo node's client. */
+    public int[] reconcile(KuboClient node) throws PinBackendException, SQLException {
+        return reconcile(node.name());
     }
 
     private static boolean advisory(Connection session, String function, String node) throws SQLException {
@@ -95,7 +101,7 @@ public class Reconciler {
         }
     }
 
-    private int[] reconcileLocked(KuboClient node) throws KuboException, SQLException {
+    private int[] reconcileLocked(String node) throws PinBackendException, SQLException {
         Timestamp snapshotAt;
         try (Connection c = db.getConnection();
                 PreparedStatement now = c.prepareStatement("select clock_timestamp()");
@@ -106,38 +112,41 @@ public class Reconciler {
         List<String> chunk = new ArrayList<>(CHUNK);
         List<String> orphans = new ArrayList<>();
         try {
-            node.streamRecursivePins(pin -> {
-                if (!pin.name().startsWith(config.pinNamePrefix())) {
-                    return; // not ours: never looked at again
-                }
+            // Only our pins come through: a pin without our prefix is never looked at.
+            backend.streamOurPins(node, cid -> {
                 try {
-                    chunk.add(Cid.parse(pin.cid()).normalized());
+                    chunk.add(Cid.parse(cid).normalized());
                 } catch (IpldException e) {
-                    LOG.debugf("unparseable pin %s on %s", pin.cid(), node.name());
+                    LOG.debugf("unparseable pin %s on %s", cid, node);
                     return;
                 }
                 if (chunk.size() == CHUNK) {
-                    markChunk(node.name(), chunk, snapshotAt, orphans);
+                    markChunk(node, chunk, snapshotAt, orphans);
                 }
             });
-            markChunk(node.name(), chunk, snapshotAt, orphans);
+            markChunk(node, chunk, snapshotAt, orphans);
         } catch (UncheckedIOException e) {
             throw (SQLException) e.getCause().getCause();
         }
-        int requeued = requeueUnmarked(node.name(), snapshotAt);
+        int requeued = requeueUnmarked(node, snapshotAt);
         int removed = 0;
         for (String cid : orphans) {
-            if (stillUnexplained(node.name(), cid)) {
-                node.pinRm(cid);
+            if (stillUnexplained(node, cid)) {
+                backend.unpinOurs(node, cid);
                 removed++;
             }
         }
-        metrics.counter("atpin.reconciler.runs", "node", node.name()).increment();
+        int recovered = backend.recoverFailed(node);
+        metrics.counter("atpin.reconciler.runs", "node", node).increment();
         if (requeued > 0 || removed > 0) {
-            LOG.infof("reconciled %s: %d lost pin(s) queued again, %d orphan pin(s) removed", node.name(), requeued,
+            LOG.infof("reconciled %s: %d lost pin(s) queued again, %d orphan pin(s) removed", node, requeued,
                     removed);
-            metrics.counter("atpin.reconciler.requeued", "node", node.name()).increment(requeued);
-            metrics.counter("atpin.reconciler.orphans.removed", "node", node.name()).increment(removed);
+            metrics.counter("atpin.reconciler.requeued", "node", node).increment(requeued);
+            metrics.counter("atpin.reconciler.orphans.removed", "node", node).increment(removed);
+        }
+        if (recovered > 0) {
+            LOG.infof("reconciled %s: %d failed pin(s) sent to recover", node, recovered);
+            metrics.counter("atpin.reconciler.recovered", "node", node).increment(recovered);
         }
         return new int[] {requeued, removed};
     }

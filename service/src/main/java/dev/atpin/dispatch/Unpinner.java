@@ -1,9 +1,8 @@
 package dev.atpin.dispatch;
 
-import dev.atpin.kubo.KuboClient;
-import dev.atpin.kubo.KuboException;
-import dev.atpin.kubo.KuboNodes;
 import dev.atpin.db.Jdbc;
+import dev.atpin.dispatch.backend.PinBackend;
+import dev.atpin.dispatch.backend.PinBackendException;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,13 +12,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * Releases content nobody wants any more, after the grace period, and the copies the {@link Healer} found
- * surplus; only pins the service itself made (Kubo pin names with our prefix) are removed: a pin an
- * operator made by hand never is. No row lock is held across a Kubo call.
+ * surplus; only pins the service itself made are removed ({@link PinBackend#unpinOurs}: Kubo pin names with our
+ * prefix): a pin an operator made by hand never is. No row lock is held across a Kubo call.
  */
 @ApplicationScoped
 public class Unpinner {
@@ -28,13 +26,13 @@ public class Unpinner {
     private static final int BATCH = 20;
 
     private final AgroalDataSource db;
-    private final KuboNodes nodes;
+    private final PinBackend backend;
     private final DispatchConfig config;
     private final String owner;
 
-    Unpinner(AgroalDataSource db, KuboNodes nodes, DispatchConfig config) {
+    Unpinner(AgroalDataSource db, PinBackend backend, DispatchConfig config) {
         this.db = db;
-        this.nodes = nodes;
+        this.backend = backend;
         this.config = config;
         this.owner = config.instanceId().orElseGet(Dispatcher::hostname) + "/unpinner";
     }
@@ -124,15 +122,11 @@ public class Unpinner {
             return out;
         });
         for (Release release : claimed) {
-            Optional<KuboClient> node = nodes.byName(release.node());
-            if (node.isPresent() && !release.nodeState().equals(NodeState.DOWN.db())) {
+            if (backend.targets().contains(release.node()) && !release.nodeState().equals(NodeState.DOWN.db())) {
                 try {
-                    Optional<String> pinName = node.get().pinName(release.cid());
-                    if (pinName.isPresent() && pinName.get().startsWith(config.pinNamePrefix())) {
-                        node.get().pinRm(release.cid());
-                        LOG.debugf("unpinned %s from %s", release.cid(), release.node());
-                    }
-                } catch (KuboException e) {
+                    backend.unpinOurs(release.node(), release.cid());
+                    LOG.debugf("unpinned %s from %s", release.cid(), release.node());
+                } catch (PinBackendException e) {
                     LOG.infof("could not unpin %s from %s yet: %s", release.cid(), release.node(), e.getMessage());
                     retryLater(release, e.getMessage());
                     continue;

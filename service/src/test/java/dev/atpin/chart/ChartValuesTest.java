@@ -194,6 +194,34 @@ class ChartValuesTest {
     }
 
     @Test
+    void shouldPinOnTheKuboNodesDirectlyByDefault() {
+        Map<String, String> config = render("minimal-values.yaml", Map.of()).serviceProperties();
+        assertThat(config).containsEntry("atpin.dispatch.backend", "kubo").doesNotContainKey("atpin.ipfs-cluster.rest-url");
+    }
+
+    @Test
+    void shouldPointTheServiceAtTheChartsFirstClusterPeerWhenItPinsThroughIpfsCluster() {
+        Map<String, String> config = render("cluster-backend-values.yaml", Map.of()).serviceProperties();
+        assertThat(config).containsEntry("atpin.dispatch.backend", "ipfs-cluster")
+                .containsEntry("atpin.ipfs-cluster.rest-url", "http://atpin-kubo-0.atpin-kubo.pins.svc.cluster.local:9094")
+                .containsEntry("atpin.ipfs-cluster.ipfs-rpc-url", "http://atpin-kubo-0.atpin-kubo.pins.svc.cluster.local:5001");
+    }
+
+    @Test
+    void shouldTakeAnExternalClusterFromIpfsClusterValues() {
+        Map<String, String> config = render("minimal-values.yaml", Map.of("dispatch.backend", "ipfs-cluster",
+                "ipfsCluster.restUrl", "http://cluster.ipfs:9094", "ipfsCluster.ipfsRpcUrl", "http://cluster.ipfs:5001"))
+                .serviceProperties();
+        assertThat(config).containsEntry("atpin.ipfs-cluster.rest-url", "http://cluster.ipfs:9094")
+                .containsEntry("atpin.ipfs-cluster.ipfs-rpc-url", "http://cluster.ipfs:5001");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownPinBackend() {
+        assertRefused(Map.of("dispatch.backend", "s3"), "backend");
+    }
+
+    @Test
     void shouldAlertOnQueueFailuresWatcherLagAndNodesDown() {
         RenderedChart chart = render("production-values.yaml", Map.of());
         List<String> alerts = new ArrayList<>();

@@ -1,0 +1,287 @@
+package dev.atpin.dispatch.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.atpin.dispatch.DispatchConfig;
+import dev.atpin.ipfscluster.IpfsClusterClient;
+import dev.atpin.ipfscluster.IpfsClusterConfig;
+import dev.atpin.ipfscluster.IpfsClusterException;
+import dev.atpin.kubo.KuboClient;
+import dev.atpin.kubo.KuboConfig;
+import dev.atpin.kubo.NodeIdentity;
+import dev.atpin.kubo.RepoStat;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * One IPFS Cluster is one target, {@value #TARGET}: we keep one placement per content on it and the cluster keeps
+ * R copies on its peers ({@code replication-min = replication-max = R}), re-allocating them when a peer is lost;
+ * for that its peers must run with {@code disable_repinning: false} (the cluster's default is {@code true}).
+ *
+ * <p>The cluster's pinset is shared and keyed by CID, so a pin is ours only when it carries our metadata
+ * ({@code atpin=1}) and our name prefix. A CID someone else already pinned through the cluster is left exactly as
+ * it is (we wait for it to be pinned, and never unpin it): rewriting its options would take it over.
+ */
+@ApplicationScoped
+@Identifier(IpfsClusterBackend.NAME)
+public class IpfsClusterBackend implements PinBackend {
+
+    public static final String NAME = "ipfs-cluster";
+    public static final String TARGET = "cluster";
+    static final String OUR_METADATA = "atpin";
+    private static final int MAX_DELEGATES_PER_PEER = 2;
+    private static final int MAX_DELEGATES = 8;
+
+    private final IpfsClusterClient cluster;
+    private final KuboClient fetcher;
+    private final IpfsClusterConfig config;
+    private final DispatchConfig dispatch;
+
+    IpfsClusterBackend(IpfsClusterConfig config, DispatchConfig dispatch, KuboConfig kubo, ObjectMapper json) {
+        this.config = config;
+        this.dispatch = dispatch;
+        this.cluster = new IpfsClusterClient(config.restUrl().orElseThrow(() -> PinBackendChoice.missing("rest-url")),
+                config.timeout(), json, config.authorization());
+        this.fetcher = new KuboClient(TARGET, config.ipfsRpcUrl().orElseThrow(() -> PinBackendChoice.missing("ipfs-rpc-url")),
+                kubo.rpcTimeout(), json);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> targets() {
+        return List.of(TARGET);
+    }
+
+    @Override
+    public String address(String target) {
+        return cluster.restUrl();
+    }
+
+    /**
+     * The peer we talk to names the target; its room is the most free space any peer reports (a content must fit
+     * on one peer); the delegates are the IPFS daemons of every cluster peer.
+     */
+    @Override
+    public TargetProbe probe(String target) throws PinBackendException {
+        try {
+            JsonNode id = cluster.id();
+            NodeIdentity identity = new NodeIdentity(id.path("ipfs").path("id").asText(),
+                    texts(id.path("ipfs").path("addresses")), "ipfs-cluster/" + id.path("version").asText());
+            List<String> delegates = new ArrayList<>();
+            cluster.peers(peer -> {
+                JsonNode ipfs = peer.path("ipfs");
+                if (ipfs.path("id").asText().isEmpty() || delegates.size() >= MAX_DELEGATES) {
+                    return; // a peer whose daemon is not answering has nothing to offer
+                }
+                delegates.addAll(DelegateAddresses.choose(texts(ipfs.path("addresses")), ipfs.path("id").asText(),
+                        false, MAX_DELEGATES_PER_PEER));
+            });
+            return new TargetProbe(identity, new RepoStat(0, mostFreeSpace()), List.copyOf(delegates));
+        } catch (IpfsClusterException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+    }
+
+    /** Without a {@code freespace} metric (another informer) the cluster's allocator alone decides room. */
+    private long mostFreeSpace() throws IpfsClusterException {
+        long most = -1;
+        for (JsonNode metric : cluster.metrics("freespace")) {
+            if (metric.path("valid").asBoolean(true)) {
+                most = Math.max(most, Long.parseLong(metric.path("value").asText("0")));
+            }
+        }
+        return most < 0 ? Long.MAX_VALUE : most;
+    }
+
+    @Override
+    public KuboClient fetcher(String target) {
+        return fetcher;
+    }
+
+    /**
+     * Adds (or updates) our pin with R as both replication factors, then reads its status until R peers (or every
+     * allocated peer, when the cluster has fewer) report it pinned. A pin in error everywhere it is allocated is
+     * sent to {@code recover} once; still failing, or no status change for the no-progress timeout, fails.
+     */
+    @Override
+    public void pin(String target, String cid, String name, int replication, List<String> origins,
+            LongConsumer progress) throws PinBackendException {
+        try {
+            Optional<JsonNode> existing = cluster.allocation(cid);
+            if (existing.isEmpty() || isOurs(existing.get())) {
+                cluster.pin(cid, pinOptions(name, replication, origins));
+            }
+            awaitPinned(cid, replication, progress);
+        } catch (IpfsClusterException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+    }
+
+    private Map<String, String> pinOptions(String name, int replication, List<String> origins) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("replication-min", Integer.toString(replication));
+        options.put("replication-max", Integer.toString(replication));
+        options.put("name", name);
+        options.put("meta-" + OUR_METADATA, "1");
+        if (!origins.isEmpty()) {
+            options.put("origins", String.join(",", origins));
+        }
+        return options;
+    }
+
+    private void awaitPinned(String cid, int replication, LongConsumer progress)
+            throws IpfsClusterException, PinBackendException {
+        String lastSeen = "";
+        long lastChange = System.nanoTime();
+        boolean recovered = false;
+        while (true) {
+            PeerStatuses now = PeerStatuses.of(cluster.status(cid));
+            if (now.pinned() >= now.wanted(replication)) {
+                return;
+            }
+            if (now.failedEverywhere()) {
+                if (recovered) {
+                    throw new PinBackendException("IPFS Cluster could not pin " + cid + ": " + now.firstError());
+                }
+                cluster.recover(cid);
+                recovered = true;
+            }
+            if (!now.summary().equals(lastSeen)) {
+                lastSeen = now.summary();
+                lastChange = System.nanoTime();
+            }
+            if (now.busy()) {
+                progress.accept(now.pinned()); // peers are fetching: the lease must not lapse meanwhile
+            } else if (System.nanoTime() - lastChange > dispatch.noProgressTimeout().toNanos()) {
+                throw new PinBackendException("no progress for " + dispatch.noProgressTimeout().toSeconds()
+                        + "s while IPFS Cluster pinned " + cid + " (" + lastSeen + ")");
+            }
+            sleep(config.statusPollInterval());
+        }
+    }
+
+    @Override
+    public void unpinOurs(String target, String cid) throws PinBackendException {
+        try {
+            Optional<JsonNode> existing = cluster.allocation(cid);
+            if (existing.isPresent() && isOurs(existing.get())) {
+                cluster.unpin(cid);
+            }
+        } catch (IpfsClusterException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void streamOurPins(String target, Consumer<String> each) throws PinBackendException {
+        try {
+            cluster.allocations(pin -> {
+                if (isOurs(pin)) {
+                    each.accept(pin.path("cid").asText());
+                }
+            });
+        } catch (IpfsClusterException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The cluster retries failed pins itself only every {@code pin_recover_interval}; ours in an error status are
+     * sent back at once so that a content does not sit below R for that long.
+     */
+    @Override
+    public int recoverFailed(String target) throws PinBackendException {
+        List<String> failed = new ArrayList<>();
+        try {
+            cluster.statuses("error", status -> {
+                if (status.path("metadata").path(OUR_METADATA).asText().equals("1")) {
+                    failed.add(status.path("cid").asText());
+                }
+            });
+            for (String cid : failed) {
+                cluster.recover(cid);
+            }
+        } catch (IpfsClusterException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+        return failed.size();
+    }
+
+    private boolean isOurs(JsonNode pin) {
+        return pin.path("metadata").path(OUR_METADATA).asText().equals("1")
+                && pin.path("name").asText().startsWith(dispatch.pinNamePrefix());
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(a -> out.add(a.asText()));
+        return out;
+    }
+
+    private static void sleep(java.time.Duration pause) throws PinBackendException {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PinBackendException("interrupted");
+        }
+    }
+
+    /** One read of a pin's {@code peer_map}: how many peers are at which status. */
+    record PeerStatuses(int pinned, int fetching, int failed, int allocated, int peers, String firstError,
+            String summary) {
+
+        static PeerStatuses of(JsonNode status) {
+            int pinned = 0;
+            int busy = 0;
+            int failed = 0;
+            String firstError = "";
+            Map<String, Integer> counts = new TreeMap<>();
+            for (Iterator<JsonNode> it = status.path("peer_map").elements(); it.hasNext(); ) {
+                JsonNode peer = it.next();
+                String st = peer.path("status").asText();
+                counts.merge(st, 1, Integer::sum);
+                switch (st) {
+                    case "pinned" -> pinned++;
+                    case "pinning", "pin_queued", "queued" -> busy++;
+                    case "pin_error", "cluster_error", "error", "unexpectedly_unpinned" -> {
+                        failed++;
+                        if (firstError.isEmpty()) {
+                            firstError = peer.path("error").asText(st);
+                        }
+                    }
+                    default -> { } // remote (allocated elsewhere), unpinned, ...
+                }
+            }
+            return new PeerStatuses(pinned, busy, failed, status.path("allocations").size(),
+                    status.path("peer_map").size(), firstError, counts.toString());
+        }
+
+        /** R copies, or every allocated peer when the cluster could only allocate fewer. */
+        int wanted(int replication) {
+            int possible = allocated > 0 ? allocated : peers;
+            return Math.max(1, Math.min(replication, possible));
+        }
+
+        boolean busy() {
+            return fetching > 0;
+        }
+
+        boolean failedEverywhere() {
+            return failed > 0 && fetching == 0 && pinned + failed >= Math.max(1, allocated);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.atpin.dispatch.backend;
+
+import dev.atpin.dispatch.DispatchConfig;
+import dev.atpin.kubo.KuboClient;
+import dev.atpin.kubo.KuboException;
+import dev.atpin.kubo.KuboNodes;
+import dev.atpin.kubo.NodeIdentity;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * Each configured Kubo node ({@code atpin.kubo.nodes}) is a target, driven over its RPC API; our placements and
+ * healer decide which nodes hold a content, so R copies are R targets.
+ */
+@ApplicationScoped
+@Identifier(KuboDirectBackend.NAME)
+public class KuboDirectBackend implements PinBackend {
+
+    public static final String NAME = "kubo";
+    private static final int MAX_DELEGATES_PER_NODE = 4;
+
+    private final KuboNodes nodes;
+    private final DispatchConfig config;
+
+    KuboDirectBackend(KuboNodes nodes, DispatchConfig config) {
+        this.nodes = nodes;
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> targets() {
+        return nodes.all().stream().map(KuboClient::name).toList();
+    }
+
+    @Override
+    public String address(String target) {
+        return node(target).rpcUrl();
+    }
+
+    @Override
+    public TargetProbe probe(String target) throws PinBackendException {
+        KuboClient node = node(target);
+        try {
+            NodeIdentity id = node.id();
+            return new TargetProbe(id, node.repoStat(), delegateAddresses(target, id));
+        } catch (KuboException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public KuboClient fetcher(String target) {
+        return node(target);
+    }
+
+    /** Origins were dialled from this very node by the fetch step: nothing more to dial here. */
+    @Override
+    public void pin(String target, String cid, String name, int replication, List<String> origins,
+            LongConsumer progress) throws PinBackendException {
+        try {
+            node(target).pinAdd(cid, name, config.noProgressTimeout(), progress);
+        } catch (KuboException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void unpinOurs(String target, String cid) throws PinBackendException {
+        KuboClient node = node(target);
+        try {
+            Optional<String> pinName = node.pinName(cid);
+            if (pinName.isPresent() && pinName.get().startsWith(config.pinNamePrefix())) {
+                node.pinRm(cid);
+            }
+        } catch (KuboException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void streamOurPins(String target, Consumer<String> each) throws PinBackendException {
+        try {
+            node(target).streamRecursivePins(pin -> {
+                if (pin.name().startsWith(config.pinNamePrefix())) {
+                    each.accept(pin.cid());
+                }
+            });
+        } catch (KuboException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+    }
+
+    /** A failed Kubo pin is our placement's failure: the queue retries it with backoff. */
+    @Override
+    public int recoverFailed(String target) {
+        return 0;
+    }
+
+    private KuboClient node(String target) {
+        return nodes.byName(target).orElseThrow(() -> new IllegalArgumentException("no Kubo node " + target));
+    }
+
+    /** Configured {@code announce} addresses win over the node's own. */
+    private List<String> delegateAddresses(String name, NodeIdentity id) {
+        Optional<List<String>> announce = nodes.announce(name);
+        return DelegateAddresses.choose(announce.orElse(id.addresses()), id.peerId(), announce.isPresent(),
+                MAX_DELEGATES_PER_NODE);
+    }
+}

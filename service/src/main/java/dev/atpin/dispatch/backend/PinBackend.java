@@ -1,0 +1,84 @@
+package dev.atpin.dispatch.backend;
+
+import dev.atpin.kubo.KuboClient;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * Where a placement's copy is made: the one seam between our queue (Postgres: placements, leases, healer,
+ * reconciler) and the daemons that hold the data. A <em>target</em> is what a placement row names
+ * ({@code placement.node}): for Kubo-direct each configured Kubo node, for IPFS Cluster the whole cluster.
+ * Exactly one backend is active, chosen by {@code atpin.dispatch.backend} ({@link PinBackendProducer}).
+ *
+ * <p>Contract, for every implementation:
+ *
+ * <ul>
+ *   <li>Every call may block on the network and is made with <em>no</em> Postgres transaction open; callers
+ *       hold at most a lease. Implementations are thread-safe (64 workers call at once).
+ *   <li>Failures are {@link PinBackendException}s (unreachable, refused, no progress), never HTTP details
+ *       leaking to callers; a failed call may be retried as is (all calls are idempotent).
+ *   <li>Only pins the service made are ever removed or listed: a pin is ours when its name starts with
+ *       {@code atpin.dispatch.pin-name-prefix} (and, on IPFS Cluster, carries the {@code atpin} metadata).
+ * </ul>
+ */
+public interface PinBackend {
+
+    /** The name that selects this backend in {@code atpin.dispatch.backend}. */
+    String name();
+
+    /** The targets placements may name, in a stable order; fixed for the life of the process. */
+    List<String> targets();
+
+    /** Where the target is reached, for operators ({@code node.rpc_url}); never carries a secret. */
+    String address(String target);
+
+    /**
+     * One health poll: who the target is, how much room it has and which multiaddrs clients should dial
+     * (the pins' {@code delegates}).
+     *
+     * @throws PinBackendException when the target does not answer (the registry then counts toward down)
+     */
+    TargetProbe probe(String target) throws PinBackendException;
+
+    /**
+     * The Kubo RPC through which {@code target} fetches content: origins and nodes holding a copy are dialled
+     * from it, DAGs are measured on it against quotas ({@code dag/stat}) and backups are imported into it, all
+     * before {@link #pin}. Kubo-direct: the node itself; IPFS Cluster: the Kubo of the peer we talk to.
+     */
+    KuboClient fetcher(String target);
+
+    /**
+     * Pins {@code cid} on {@code target} and returns once it is pinned there ({@code replication} copies on
+     * IPFS Cluster, where R is the cluster's job; one on a Kubo node).
+     *
+     * @param name the pin name, our prefix first
+     * @param replication copies the content wants (used by backends that replicate themselves)
+     * @param origins multiaddrs already vetted by the address policy, for backends that dial them themselves
+     * @param progress called as the pin advances (blocks fetched, copies pinned): the caller renews its lease
+     * @throws PinBackendException on failure, or when nothing advanced for {@code atpin.dispatch.no-progress-timeout}
+     */
+    void pin(String target, String cid, String name, int replication, List<String> origins, LongConsumer progress)
+            throws PinBackendException;
+
+    /**
+     * Removes our pin of {@code cid} from {@code target}; a pin we did not make (another name, no metadata) and
+     * a missing pin are left as they are, and both count as done.
+     */
+    void unpinOurs(String target, String cid) throws PinBackendException;
+
+    /**
+     * Streams the CIDs of our pins on {@code target} to {@code each} as the daemon lists them, never holding the
+     * whole pinset (reconciliation). A {@link RuntimeException} thrown by {@code each} ends the stream and
+     * propagates.
+     */
+    void streamOurPins(String target, Consumer<String> each) throws PinBackendException;
+
+    /**
+     * Asks the target to retry what it failed on its own (IPFS Cluster: {@code recover} of pins in an error
+     * status); called once per reconciliation round. Backends whose failures our queue retries do nothing.
+     *
+     * @return how many pins were sent back to work
+     */
+    int recoverFailed(String target) throws PinBackendException;
+}
