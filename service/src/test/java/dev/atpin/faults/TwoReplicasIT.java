@@ -236,8 +236,11 @@ class TwoReplicasIT {
                 q.executeQuery().close();
             }
 
+            int blockerPid = backendPid(blocker);
+            // a pass that began before the rows were locked may still finish and let go: wait for one that is stuck
             String holder = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> reconcileLockHolder(observer, node), Optional::isPresent).orElseThrow();
+                    .until(() -> stuckReconcileLockHolder(observer, node, blockerPid), Optional::isPresent)
+                    .orElseThrow();
             // Both replicas try every second: for 3 s the one in the pass keeps the node, the other skips it.
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (System.nanoTime() < until) {
@@ -263,6 +266,29 @@ class TwoReplicasIT {
 
             // the replica comes back, so that the other tests here run on two replicas whatever their order
             victim.restart(Duration.ofMinutes(4));
+        }
+    }
+
+    private static int backendPid(Connection c) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("select pg_backend_pid()"); ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** The holder of the node's reconciler lock when one of its connections waits for a lock {@code pid} holds. */
+    private static Optional<String> stuckReconcileLockHolder(Connection c, String node, int pid) throws SQLException {
+        Optional<String> holder = reconcileLockHolder(c, node);
+        if (holder.isEmpty()) {
+            return holder;
+        }
+        try (PreparedStatement q = c.prepareStatement(
+                "select 1 from pg_stat_activity where application_name = ? and ? = any(pg_blocking_pids(pid))")) {
+            q.setString(1, holder.get());
+            q.setInt(2, pid);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? holder : Optional.empty();
+            }
         }
     }
 
