@@ -4,7 +4,9 @@
 #   scripts/schemathesis.sh install                          install once (idempotent)
 #   scripts/schemathesis.sh run BASE_URL TOKEN SPEC [N] [-- extra schemathesis args]
 #        fuzz BASE_URL (e.g. http://127.0.0.1:8080/psa) with SPEC, N examples per operation (default 25);
-#        exit 0 only when no check failed: no 5xx, every status, content type and body as the spec says
+#        exit 0 only when no check failed: no 5xx, every status, content type and body as the spec says.
+#        TOKEN may be empty when a hooks file (SCHEMATHESIS_HOOKS) sets Authorization itself (a header given
+#        here would override it); SCHEMATHESIS_EXTRA_CHECKS adds that file's checks (comma-separated names)
 #
 # A longer run by hand: scripts/schemathesis.sh run http://127.0.0.1:8080/psa "$TOKEN" openapi/pinning-service.yaml 1000
 set -euo pipefail
@@ -28,8 +30,11 @@ run() {
   shift 3; [ $# -gt 0 ] && shift
   [ "${1:-}" = "--" ] && shift
   install
-  "$venv/bin/schemathesis" run "$spec" --url "$url" -H "Authorization: Bearer $token" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+  local auth=()
+  [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
+  local checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+  "$venv/bin/schemathesis" run "$spec" --url "$url" "${auth[@]}" \
+    --checks "$checks${SCHEMATHESIS_EXTRA_CHECKS:+,$SCHEMATHESIS_EXTRA_CHECKS}" \
     --phases examples,fuzzing,stateful --max-examples "$n" --seed 14 --workers 1 --request-timeout 30 \
     --suppress-health-check all "$@"
 }

@@ -50,6 +50,8 @@ final class FirehoseConsumer implements WebSocket.Listener {
     /** Connecting can block in DNS lookups: never on the common pool. */
     private static final Executor CONNECTS = command -> Thread.ofVirtual().name("firehose-connect").start(command);
     private final AtomicLong lastSeq = new AtomicLong(-1);
+    /** Address checks run so far: one per connection attempt, the evidence that reconnects are checked too. */
+    private final AtomicLong policyChecks = new AtomicLong();
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private volatile boolean running = true;
     private volatile WebSocket socket;
@@ -100,6 +102,7 @@ final class FirehoseConsumer implements WebSocket.Listener {
         long seq = lastSeq.get();
         URI uri = URI.create(endpoint + "/xrpc/com.atproto.sync.subscribeRepos" + (seq >= 0 ? "?cursor=" + seq : ""));
         if (policy.isPresent()) {
+            policyChecks.incrementAndGet();
             try {
                 policy.get().check(uri, false, System.nanoTime() + Duration.ofSeconds(10).toNanos(), endpoint.toString());
             } catch (FetchException e) { // UnsafeUrlException too
@@ -129,6 +132,11 @@ final class FirehoseConsumer implements WebSocket.Listener {
     }
 
     private volatile String refused;
+
+    /** How many times the endpoint was checked against the address policy (once per connection attempt). */
+    long policyChecks() {
+        return policyChecks.get();
+    }
 
     /** Why the last connection attempt was refused by the address policy, or empty when it was not. */
     Optional<String> refusedBecause() {

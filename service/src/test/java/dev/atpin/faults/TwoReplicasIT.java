@@ -3,6 +3,7 @@ package dev.atpin.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atpin.db.EmbeddedDatabase;
+import dev.atpin.ipld.Cid;
 import dev.atpin.testing.KuboDaemon;
 import dev.atpin.testing.PsaClient;
 import dev.atpin.testing.ServiceProcess;
@@ -14,12 +15,15 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +41,8 @@ import org.junit.jupiter.api.Test;
  * Two replicas of the packaged service on one PostgreSQL, both serving and both dispatching, under load:
  * no pin is dispatched twice (each replica logs every pin it completes: each content appears once over both
  * logs), each content is on exactly one node, and a pin-count quota is exact when 100 writers race for it
- * through both replicas at once.
+ * through both replicas at once. Each node is reconciled by one replica at a time (the reconciler's advisory lock
+ * per node, seen in {@code pg_locks}), and when the replica holding it is killed the other takes over.
  */
 class TwoReplicasIT {
 
@@ -68,6 +73,9 @@ class TwoReplicasIT {
                 "ATPIN_ACCOUNTS_PLANS_FREE_RATE_LIMIT", "1000000",
                 // every completed pin is logged (debug): the evidence that none ran twice
                 "QUARKUS_LOG_CATEGORY__DEV_ATPIN_DISPATCH__LEVEL", "DEBUG"));
+        // both replicas try to reconcile every node every second, so that they really compete for it
+        env.put("ATPIN_DISPATCH_RECONCILE_INTERVAL", "1s");
+        env.put("ATPIN_DISPATCH_RECONCILE_DELAY", "1s");
         // the first one migrates the schema; the second starts on it
         replicas.add(ServiceProcess.create("replica-1", env).start(Duration.ofMinutes(4)));
         replicas.add(ServiceProcess.create("replica-2", env).start(Duration.ofMinutes(4)));
@@ -193,5 +201,133 @@ class TwoReplicasIT {
         assertThat(psa[0].get("/psa/pins?status=queued,pinning,pinned,failed&limit=1").json().path("count").asInt())
                 .isEqualTo(QUOTA);
         assertThat(UsageRecount.mismatches(EmbeddedDatabase.jdbcUrl(postgres))).as("usage counters = recount").isZero();
+    }
+
+    /**
+     * Kills the replica that holds a node's reconciler lock in the middle of a pass and times how long the other
+     * one takes to hold it. The reconciler takes its lock per pass and releases it after, so the two replicas may
+     * take turns: what must never happen is two passes over one node at once. To catch a pass while it runs, the
+     * test locks the node's placement rows: the next pass takes the advisory lock, then waits on those rows
+     * inside it, so it stays visible in {@code pg_locks} for as long as the test wants.
+     */
+    @Test
+    void eachNodeIsReconciledByOneReplicaAtATimeAndTheOtherTakesOverWhenTheHolderIsKilled() throws Exception {
+        List<byte[]> files = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            files.add(("reconciler lock, content " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        List<String> cids = nodeA.addUnpinned(files);
+        nodeB.addUnpinned(files);
+        PsaClient[] psa = clients("did:plc:tworeplicasreconcileaaaa");
+        for (int i = 0; i < cids.size(); i++) {
+            assertThat(psa[i % 2].pin(cids.get(i), "reconcile-" + i).status()).isEqualTo(202);
+        }
+        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(psa[0].get("/psa/pins?status=pinned&limit=1").json().path("count").asInt())
+                        .isEqualTo(cids.size()));
+
+        String jdbc = EmbeddedDatabase.jdbcUrl(postgres);
+        try (Connection observer = DriverManager.getConnection(jdbc, "postgres", "postgres");
+                Connection blocker = DriverManager.getConnection(jdbc, "postgres", "postgres")) {
+            String node = nodeOf(observer, cids.getFirst());
+            blocker.setAutoCommit(false);
+            try (PreparedStatement q = blocker.prepareStatement("select 1 from placement where node = ? for update")) {
+                q.setString(1, node);
+                q.executeQuery().close();
+            }
+
+            int blockerPid = backendPid(blocker);
+            // a pass that began before the rows were locked may still finish and let go: wait for one that is stuck
+            String holder = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> stuckReconcileLockHolder(observer, node, blockerPid), Optional::isPresent)
+                    .orElseThrow();
+            // Both replicas try every second: for 3 s the one in the pass keeps the node, the other skips it.
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < until) {
+                assertThat(reconcileLockHolders(observer, node)).as("holders of %s's reconciler lock", node)
+                        .containsExactly(holder);
+                Thread.sleep(50);
+            }
+
+            ServiceProcess victim = replicas.stream().filter(r -> holder.equals("atpin@" + r.name())).findFirst()
+                    .orElseThrow(() -> new AssertionError("the lock is held by " + holder + ", not by a replica"));
+            ServiceProcess survivor = replicas.stream().filter(r -> r != victim).findFirst().orElseThrow();
+            long killedAt = System.nanoTime();
+            victim.kill();
+            String next = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> reconcileLockHolder(observer, node), h -> h.isPresent() && !h.get().equals(holder))
+                    .orElseThrow();
+            long takeoverMs = Duration.ofNanos(System.nanoTime() - killedAt).toMillis();
+            System.out.printf("MEASURED reconciler takeover: %s held node %s's lock mid-pass, killed (-9); %s held it "
+                    + "%d ms later%n", victim.name(), node, survivor.name(), takeoverMs);
+            assertThat(next).isEqualTo("atpin@" + survivor.name());
+            assertThat(reconcileLockHolders(observer, node)).containsExactly(next);
+            blocker.rollback();
+
+            // the replica comes back, so that the other tests here run on two replicas whatever their order
+            victim.restart(Duration.ofMinutes(4));
+        }
+    }
+
+    private static int backendPid(Connection c) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("select pg_backend_pid()"); ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** The holder of the node's reconciler lock when one of its connections waits for a lock {@code pid} holds. */
+    private static Optional<String> stuckReconcileLockHolder(Connection c, String node, int pid) throws SQLException {
+        Optional<String> holder = reconcileLockHolder(c, node);
+        if (holder.isEmpty()) {
+            return holder;
+        }
+        try (PreparedStatement q = c.prepareStatement(
+                "select 1 from pg_stat_activity where application_name = ? and ? = any(pg_blocking_pids(pid))")) {
+            q.setString(1, holder.get());
+            q.setInt(2, pid);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? holder : Optional.empty();
+            }
+        }
+    }
+
+    private static String nodeOf(Connection c, String cid) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(
+                "select node from placement where cid = ? and state = 'pinned' limit 1")) {
+            q.setString(1, Cid.parse(cid).normalized());
+            try (ResultSet rs = q.executeQuery()) {
+                assertThat(rs.next()).as("a pinned placement of %s", cid).isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static Optional<String> reconcileLockHolder(Connection c, String node) throws SQLException {
+        List<String> holders = reconcileLockHolders(c, node);
+        assertThat(holders).as("holders of %s's reconciler lock at once", node).hasSizeLessThanOrEqualTo(1);
+        return holders.stream().findFirst();
+    }
+
+    /**
+     * The connections holding the node's reconciler lock ({@code Reconciler}: key
+     * {@code hashtextextended('atpin reconcile ' || node, 0)}), named by their {@code application_name}
+     * ({@code atpin@<instance id>}). A bigint advisory key shows in {@code pg_locks} split into classid (high
+     * half) and objid (low half), with objsubid 1.
+     */
+    private static List<String> reconcileLockHolders(Connection c, String node) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("""
+                select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
+                where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+                  and ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended('atpin reconcile ' || ?, 0)""")) {
+            q.setString(1, node);
+            try (ResultSet rs = q.executeQuery()) {
+                List<String> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+                return out;
+            }
+        }
     }
 }

@@ -58,6 +58,11 @@ public final class PsaClient {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"cid\":\"" + cid + "\",\"name\":\"" + name + "\"}")));
     }
 
+    /** POST without a body (an action such as enrolling a repo). */
+    public Answer post(String pathAndQuery) {
+        return send(request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
     public Answer get(String pathAndQuery) {
         return send(request(pathAndQuery).GET());
     }
