@@ -34,7 +34,7 @@ public record BenchOptions(
               --post-tenants=N     tenants of the multi-tenant POST burst (default 100)
               --users=N            concurrent virtual users / connections (default 16)
               --seconds=N          length of each measured scenario (default 30)
-              --warmup-seconds=N   unmeasured warm-up of the service (default 15)
+              --warmup-seconds=N   unmeasured warm-up of the service (default 30: C2 compiles as much as the service runs in the first seconds)
               --cluster-pins=N     pins in IPFS Cluster for its list measurement (default 100000)
               --no-cluster         skip the IPFS Cluster anchor
               --service-jar=JAR    the service build to measure (default service/target/quarkus-app/quarkus-run.jar;
@@ -70,7 +70,7 @@ public record BenchOptions(
                 Integer.parseInt(given.getOrDefault("post-tenants", smoke ? "3" : "100")),
                 Integer.parseInt(given.getOrDefault("users", smoke ? "4" : "16")),
                 Integer.parseInt(given.getOrDefault("seconds", smoke ? "3" : "30")),
-                Integer.parseInt(given.getOrDefault("warmup-seconds", smoke ? "2" : "15")),
+                Integer.parseInt(given.getOrDefault("warmup-seconds", smoke ? "2" : "30")),
                 Integer.parseInt(given.getOrDefault("cluster-pins", smoke ? "50" : "100000")),
                 !Boolean.parseBoolean(given.getOrDefault("no-cluster", "false")),
                 Boolean.parseBoolean(given.getOrDefault("profile", "false")),
