@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
 import java.sql.SQLException;
 import java.util.UUID;
 
@@ -67,11 +68,18 @@ public class PinsResource {
         return created(uri, Retry.onConflict(() -> pins.replace(did, id, pin)));
     }
 
-    /** A 202 with the new request's address in {@code Location}, as HTTP has it for a created resource. */
+    /**
+     * A 202 with the new request's address in {@code Location}, as HTTP has it for a created resource. Made by
+     * concatenation: a {@code UriBuilder} from the resource class took a fifth of an add's CPU in the profile.
+     */
     private static Response created(UriInfo uri, PinStatusDto status) {
-        return Response.accepted(status)
-                .location(uri.getBaseUriBuilder().path(PinsResource.class).path(status.requestid()).build()).build();
+        String base = uri.getBaseUri().toString();
+        String slash = base.endsWith("/") ? "" : "/";
+        return Response.accepted(status).location(URI.create(base + slash + PINS + status.requestid())).build();
     }
+
+    /** This resource's path relative to the base URI, and a slash. */
+    private static final String PINS = "psa/pins/";
 
     @DELETE
     @Path("{requestid}")
