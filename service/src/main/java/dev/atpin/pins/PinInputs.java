@@ -9,6 +9,8 @@ import dev.atpin.ipld.Cid;
 import dev.atpin.ipld.IpldException;
 import dev.atpin.ipld.Multiaddr;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -41,6 +43,18 @@ public class PinInputs {
     PinInputs(ApiConfig limits, ObjectMapper json) {
         this.limits = limits;
         this.json = json;
+    }
+
+    /**
+     * A Pin object from a raw body, read and refused exactly as the JSON reader of a resource declaring
+     * {@code @Consumes(APPLICATION_JSON)} would: 415 for another media type (none is taken as JSON), 400 for
+     * malformed JSON or another shape ({@code ApiExceptionMapper}), an empty body as no body.
+     */
+    public ValidPin pin(byte[] body, MediaType type) throws java.io.IOException {
+        if (type != null && !type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
+            throw new NotSupportedException();
+        }
+        return pin(body.length == 0 ? null : json.readValue(body, PinDto.Incoming.class));
     }
 
     public ValidPin pin(PinDto.Incoming body) {

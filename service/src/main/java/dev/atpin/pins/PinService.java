@@ -75,6 +75,17 @@ public class PinService {
         }
     }
 
+    /**
+     * A 404 unless the tenant has the request: what a replace checks before it looks at its body, so that
+     * another tenant's requestid and one nobody has get the same answer whatever was sent with them. No
+     * transaction: one statement in autocommit; {@link #replace} finds the request again in its own.
+     */
+    public void requireOwn(String did, UUID id) throws SQLException {
+        if (!store.exists(did, id)) {
+            throw notFound(id);
+        }
+    }
+
     /** Replace: the new request is created and the old one removed at once; its content is kept until the new one settles. */
     @Transactional(rollbackOn = SQLException.class)
     public PinStatusDto replace(String did, UUID id, ValidPin pin) throws SQLException {

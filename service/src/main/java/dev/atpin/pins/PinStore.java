@@ -105,6 +105,18 @@ public class PinStore {
         }
     }
 
+    /** Whether the tenant has the request: one index lookup, nothing read. */
+    public boolean exists(String did, UUID id) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("select 1 from pin_request where did = ? and id = ?")) {
+            q.setString(1, did);
+            q.setObject(2, id);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     public Optional<PinRequest> find(String did, UUID id) throws SQLException {
         try (Connection c = db.getConnection();
                 PreparedStatement q = c.prepareStatement(SELECT + " where r.did = ? and r.id = ?")) {

@@ -13,9 +13,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.io.InputStream;
 import java.net.URI;
 import java.sql.SQLException;
 import java.util.UUID;
@@ -57,14 +59,22 @@ public class PinsResource {
         return pins.get(did, requestId(requestid));
     }
 
+    /**
+     * Whose request it names comes first, before the body is read: another tenant's requestid, or one nobody
+     * has, is a 404 whatever was sent with it, so no answer tells "exists, but not yours" from "does not exist"
+     * (issue 14). Hence the raw body and no {@code @Consumes}: JAX-RS would check the media type and read the
+     * JSON before this method runs; {@link PinInputs#pin(byte[], MediaType)} does both, with the same answers,
+     * after the lookup. The one answer before it is {@code BodyLimit}'s 413 for a declared oversize body, which
+     * comes before authentication too and is the same for every requestid.
+     */
     @POST
     @Path("{requestid}")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Response replace(@Context UriInfo uri, @PathParam("requestid") String requestid, PinDto.Incoming body)
-            throws Exception {
+    public Response replace(@Context UriInfo uri, @Context HttpHeaders headers,
+            @PathParam("requestid") String requestid, InputStream body) throws Exception {
         String did = caller.require(Scope.WRITE).did();
         UUID id = requestId(requestid);
-        ValidPin pin = inputs.pin(body);
+        pins.requireOwn(did, id);
+        ValidPin pin = inputs.pin(body.readAllBytes(), headers.getMediaType());
         return created(uri, Retry.onConflict(() -> pins.replace(did, id, pin)));
     }
 
