@@ -62,6 +62,9 @@ public final class KuboRpcUrl {
         }
         for (InetAddress address : resolve(uri.getHost(), timeout)) {
             Optional<String> forbidden = AddressPolicy.forbidden(address);
+            if (isIpv6Metadata(address)) {
+                forbidden = Optional.of("cloud metadata (fd00:ec2::254)"); // a unique-local address, but never a Kubo
+            }
             if (forbidden.isPresent() && !AddressPolicy.isLocalNetwork(forbidden.get())) {
                 throw new Refused("rpcUrl's host " + uri.getHost() + " resolves to " + address.getHostAddress()
                         + ", a " + forbidden.get() + " address");
@@ -69,6 +72,11 @@ public final class KuboRpcUrl {
         }
         String text = uri.toString();
         return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    /** AWS's IPv6 instance metadata endpoint sits inside unique-local space, which is otherwise allowed here. */
+    private static boolean isIpv6Metadata(InetAddress address) {
+        return address.getHostAddress().equals("fd00:ec2:0:0:0:0:0:254");
     }
 
     private static List<InetAddress> resolve(String host, Duration timeout) throws Refused {
