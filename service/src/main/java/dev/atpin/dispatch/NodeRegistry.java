@@ -27,8 +27,8 @@ import org.jboss.logging.Logger;
 /**
  * Keeps the {@code node} table in step with the {@link PinBackend}'s targets (the configured and registered Kubo
  * nodes, or the one IPFS Cluster): with every health poll it first brings the targets in step with the nodes
- * operators registered ({@link PinBackend#refreshTargets}), then polls each one ({@link PinBackend#probe}: for Kubo {@code id} and {@code repo/stat}), records peer
- * ID, addresses and space, and derives its {@link NodeState}. Knows each target's delegate multiaddrs (with
+ * operators registered ({@link PinBackend#refreshTargets}), then polls each one ({@link PinBackend#probe}: for Kubo
+ * {@code id} and {@code repo/stat}), records peer ID, addresses and space, and derives its {@link NodeState}. Knows each target's delegate multiaddrs (with
  * {@code /p2p/<peerID>}).
  */
 @ApplicationScoped
@@ -102,6 +102,12 @@ public class NodeRegistry {
         // A registration deleted on any replica: this one stops reporting the node (its row is gone).
         for (Map<String, ?> known : List.of(delegates, healthy, states, identities, errors)) {
             known.keySet().retainAll(targets);
+        }
+        for (String gone : gauged.stream().filter(n -> !targets.contains(n)).toList()) {
+            for (String gauge : List.of("atpin.node.up", "atpin.kubo.node.healthy", "atpin.node.state")) {
+                metrics.find(gauge).tag("node", gone).meters().forEach(metrics::remove);
+            }
+            gauged.remove(gone);
         }
         targets.forEach(this::poll);
     }

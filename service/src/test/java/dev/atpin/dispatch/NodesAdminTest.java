@@ -127,6 +127,9 @@ class NodesAdminTest {
                 assertThat(used).isPositive();
                 assertThat(((Number) view.get("freeBytes")).longValue()).isEqualTo(max - used);
             });
+            String upGauge = "atpin_node_up{node=\"" + name + "\"} 1.0";
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(RestAssured.get("/q/metrics").then().extract().asString()).contains(upGauge));
             try (Connection c = DriverManager.getConnection(System.getProperty("atpin.test.jdbc-url"), "postgres", "postgres");
                     ResultSet rs = c.createStatement().executeQuery(
                             "select authorization_sealed from registered_node where name = '" + name + "'")) {
@@ -184,6 +187,8 @@ class NodesAdminTest {
             admin().queryParam("reason", "retired").delete("/admin/v1/nodes/" + name).then().statusCode(204);
             admin().get("/admin/v1/nodes/" + name).then().statusCode(404);
             admin().get("/admin/v1/nodes").then().statusCode(200).body("name", not(hasItem(name)));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    RestAssured.get("/q/metrics").then().extract().asString()).doesNotContain("node=\"" + name + "\""));
             assertThat(daemon.recursivePins().values()).noneMatch(n -> n.startsWith("atpin:"));
             tenant.api().queryParam("status", "pinned").get("/psa/pins").then().body("count", equalTo(cids.size()));
 
