@@ -4,8 +4,11 @@
 #   pins/s reaching `pinned` through the service (R=1) vs a bare sequential `pin/add` loop on the same nodes,
 #   and the time to restore R=2 for every content after a kill -9 of the node holding most of them.
 #
-#   loadtests/run-heal-benchmark.sh            1,000 contents
+#   loadtests/run-heal-benchmark.sh            1,000 contents, Kubo-direct
 #   loadtests/run-heal-benchmark.sh 10000      10,000 contents
+#   BENCH_BACKEND=kubo,ipfs-cluster loadtests/run-heal-benchmark.sh
+#       also pins/s through the IPFS Cluster backend (three cluster peers, each with its own Kubo) against the
+#       same bare pin/add loop on those Kubo nodes (BENCH_BACKEND=ipfs-cluster: that one only)
 #
 # Builds and packages the service first. Other work on the machine skews the figures: note the load.
 set -euo pipefail
@@ -15,8 +18,9 @@ cd "$root"
 source "$root/loadtests/find-jdk.sh"
 find_jdk
 contents="${1:-1000}"
+backend="${BENCH_BACKEND:-kubo}"
 mkdir -p "$root/loadtests/target"
 echo "== $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 ./mvnw -B -ntp -pl service verify -Dtest=NONE -DfailIfNoTests=false -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=HealBenchmark -Datpin.bench.contents="$contents" -Dfailsafe.timeout=7200 \
+  -Dit.test=HealBenchmark -Datpin.bench.contents="$contents" -Datpin.bench.backend="$backend" -Dfailsafe.timeout=7200 \
   | tee "$root/loadtests/target/heal-benchmark.log" | grep -E '^BENCH|Tests run|ERROR' || true

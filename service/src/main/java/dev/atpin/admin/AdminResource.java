@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atpin.accounts.Account;
 import dev.atpin.api.ApiException;
 import dev.atpin.dispatch.ClusterStatus;
+import dev.atpin.dispatch.NodeRegistry;
 import dev.atpin.operators.Operator;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -51,12 +53,16 @@ public class AdminResource {
     private final WatcherOverview watcher;
     private final NodeChanges nodeChanges;
     private final ObjectMapper json;
+    private final NodeRegistrations registrations;
+    private final NodeRegistry registry;
 
     AdminResource(CurrentOperator operator, AdminAccounts accounts, AccountDeletion deletion, AccountPins pins,
             OperatorAudit audit, ClusterStatus cluster, QueueOverview queue, WatcherOverview watcher,
-            NodeChanges nodeChanges, ObjectMapper json) {
+            NodeChanges nodeChanges, NodeRegistrations registrations, NodeRegistry registry, ObjectMapper json) {
         this.json = json;
         this.nodeChanges = nodeChanges;
+        this.registrations = registrations;
+        this.registry = registry;
         this.operator = operator;
         this.accounts = accounts;
         this.deletion = deletion;
@@ -210,6 +216,31 @@ public class AdminResource {
     public List<Map<String, Object>> nodes() throws SQLException {
         operator.viewer();
         return cluster.nodes();
+    }
+
+    /**
+     * Registers a Kubo node by its RPC URL; every replica polls it from then on (peer ID, addresses, space) and it
+     * takes placements once it answers. 201 with the node as this replica has just polled it.
+     */
+    @POST
+    @Path("nodes")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response register(NodeRegistrations.Registration registration) throws SQLException {
+        Operator who = operator.admin();
+        String name = registrations.register(registration, who);
+        registry.sync(name); // after the commit: the poll is a Kubo call, never inside the transaction
+        return Response.created(URI.create("/admin/v1/nodes/" + name)).entity(cluster.node(name).orElseThrow()).build();
+    }
+
+    /** Removes a registered node, once drained and empty (409 otherwise); configured nodes stay (409). */
+    @DELETE
+    @Path("nodes/{name}")
+    public Response deregister(@PathParam("name") String name, @QueryParam("reason") String reason)
+            throws SQLException {
+        Operator who = operator.admin();
+        registrations.deregister(name, Optional.ofNullable(reason), who);
+        registry.sync(name);
+        return Response.noContent().build();
     }
 
     @GET

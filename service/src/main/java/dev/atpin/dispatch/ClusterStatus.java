@@ -70,7 +70,8 @@ public class ClusterStatus {
                                to_char(n.state_changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                                (select coalesce(jsonb_object_agg(state, k), '{}')::text
                                 from (select p.state, count(*) k from placement p where p.node = n.name
-                                      group by p.state) byState)
+                                      group by p.state) byState),
+                               exists (select 1 from registered_node r where r.name = n.name)
                         from node n where (cast(? as text) is null or n.name = ?) order by n.name""")) {
             q.setString(1, only);
             q.setString(2, only);
@@ -108,6 +109,7 @@ public class ClusterStatus {
         }
         node.put("placements", placements);
         node.put("pinned", placements.getOrDefault("pinned", 0L));
+        node.put("source", rs.getBoolean(16) ? "admin-api" : "config");
         return node;
     }
 }

@@ -1,6 +1,5 @@
 package dev.atpin.dispatch;
 
-import dev.atpin.dispatch.backend.PinBackend;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,7 +31,7 @@ public class DispatchMetrics {
     private final Map<String, AtomicLong> placements = new ConcurrentHashMap<>();
     private final AtomicLong oldest = new AtomicLong();
 
-    DispatchMetrics(AgroalDataSource db, NodeRegistry registry, PinBackend backend, MeterRegistry meters) {
+    DispatchMetrics(AgroalDataSource db, MeterRegistry meters) {
         this.db = db;
         for (String state : STATES) {
             AtomicLong value = new AtomicLong();
@@ -40,9 +39,8 @@ public class DispatchMetrics {
             Gauge.builder("atpin.dispatch.placements", value, AtomicLong::get).tag("state", state).register(meters);
         }
         Gauge.builder("atpin.dispatch.queue.oldest.seconds", oldest, AtomicLong::get).register(meters);
-        for (String name : backend.targets()) {
-            Gauge.builder("atpin.kubo.node.healthy", () -> registry.isHealthy(name) ? 1 : 0).tag("node", name).register(meters);
-        }
+        // atpin_kubo_node_healthy{node} is registered by NodeRegistry as it first sees each node: registered
+        // nodes come and go while the replica runs.
     }
 
     @Scheduled(every = "30s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

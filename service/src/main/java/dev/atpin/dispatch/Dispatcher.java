@@ -123,6 +123,10 @@ public class Dispatcher {
 
     private void pin(PlacementQueue.Claim claim) throws SQLException {
         if (!backend.targets().contains(claim.node())) {
+            // A node registered on another replica may be placed on before our health poll read its registration.
+            backend.refreshTargets();
+        }
+        if (!backend.targets().contains(claim.node())) {
             queue.attemptFailed(claim, "node " + claim.node() + " is no longer configured");
             return;
         }

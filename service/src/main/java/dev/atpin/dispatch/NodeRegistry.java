@@ -20,13 +20,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps the {@code node} table in step with the {@link PinBackend}'s targets (the configured Kubo nodes, or the one
- * IPFS Cluster): polls each one ({@link PinBackend#probe}: for Kubo {@code id} and {@code repo/stat}), records peer
- * ID, addresses and space, and derives its {@link NodeState}. Knows each target's delegate multiaddrs (with
+ * Keeps the {@code node} table in step with the {@link PinBackend}'s targets (the configured and registered Kubo
+ * nodes, or the one IPFS Cluster): with every health poll it first brings the targets in step with the nodes
+ * operators registered ({@link PinBackend#refreshTargets}), then polls each one ({@link PinBackend#probe}: for Kubo
+ * {@code id} and {@code repo/stat}), records peer ID, addresses and space, and derives its {@link NodeState}. Knows each target's delegate multiaddrs (with
  * {@code /p2p/<peerID>}).
  */
 @ApplicationScoped
@@ -43,22 +45,33 @@ public class NodeRegistry {
     private final Map<String, String> errors = new ConcurrentHashMap<>();
     private final DispatchConfig config;
 
+    private final MeterRegistry metrics;
+    private final Set<String> gauged = ConcurrentHashMap.newKeySet();
+
     NodeRegistry(PinBackend backend, AgroalDataSource db, DispatchConfig config, MeterRegistry metrics) {
         this.backend = backend;
         this.db = db;
         this.config = config;
-        for (String node : backend.targets()) {
-            // 1 while the node answers; the state gauge is 1 for the node's current state only.
-            metrics.gauge("atpin.node.up", Tags.of("node", node), healthy,
-                    h -> Boolean.TRUE.equals(h.get(node)) ? 1 : 0);
-            for (NodeState s : NodeState.values()) {
-                metrics.gauge("atpin.node.state", Tags.of("node", node, "state", s.db()), states,
-                        m -> s.db().equals(m.get(node)) ? 1 : 0);
-            }
+        this.metrics = metrics;
+    }
+
+    /** A target's gauges, registered when it is first seen (registered nodes come and go while we run). */
+    private void gauges(String node) {
+        if (!gauged.add(node)) {
+            return;
+        }
+        // 1 while the node answers; the state gauge is 1 for the node's current state only.
+        metrics.gauge("atpin.node.up", Tags.of("node", node), healthy, h -> Boolean.TRUE.equals(h.get(node)) ? 1 : 0);
+        metrics.gauge("atpin.kubo.node.healthy", Tags.of("node", node), healthy,
+                h -> Boolean.TRUE.equals(h.get(node)) ? 1 : 0);
+        for (NodeState s : NodeState.values()) {
+            metrics.gauge("atpin.node.state", Tags.of("node", node, "state", s.db()), states,
+                    m -> s.db().equals(m.get(node)) ? 1 : 0);
         }
     }
 
     void onStart(@Observes StartupEvent event) throws SQLException {
+        backend.refreshTargets();
         try (Connection c = db.getConnection();
                 PreparedStatement upsert = c.prepareStatement("""
                         insert into node (name, rpc_url) values (?, ?)
@@ -84,21 +97,48 @@ public class NodeRegistry {
     @Scheduled(every = "${atpin.dispatch.health-interval:10s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
-        for (String node : backend.targets()) {
-            try {
-                TargetProbe probe = backend.probe(node);
-                delegates.put(node, probe.delegates());
-                healthy.put(node, true);
-                identities.put(node, probe.identity());
-                errors.remove(node);
-                record(node, probe.identity(), probe.space(), probe.delegates(), null);
-            } catch (PinBackendException e) {
-                if (!Boolean.FALSE.equals(healthy.put(node, false))) {
-                    LOG.warnf("%s target %s is not answering: %s", backend.name(), node, e.getMessage());
-                }
-                errors.put(node, e.getMessage());
-                record(node, null, null, null, e.getMessage());
+        backend.refreshTargets();
+        List<String> targets = backend.targets();
+        // A registration deleted on any replica: this one stops reporting the node (its row is gone).
+        for (Map<String, ?> known : List.of(delegates, healthy, states, identities, errors)) {
+            known.keySet().retainAll(targets);
+        }
+        for (String gone : gauged.stream().filter(n -> !targets.contains(n)).toList()) {
+            for (String gauge : List.of("atpin.node.up", "atpin.kubo.node.healthy", "atpin.node.state")) {
+                metrics.find(gauge).tag("node", gone).meters().forEach(metrics::remove);
             }
+            gauged.remove(gone);
+        }
+        targets.forEach(this::poll);
+    }
+
+    /**
+     * Brings this replica in step with a registration it just took or removed, without waiting for the next health
+     * poll: a new node is polled at once, so that the operator sees its peer ID and space in the answer. Other
+     * replicas follow with their next poll.
+     */
+    public void sync(String node) {
+        backend.refreshTargets();
+        if (backend.targets().contains(node)) {
+            poll(node);
+        }
+    }
+
+    private void poll(String node) {
+        gauges(node);
+        try {
+            TargetProbe probe = backend.probe(node);
+            delegates.put(node, probe.delegates());
+            healthy.put(node, true);
+            identities.put(node, probe.identity());
+            errors.remove(node);
+            record(node, probe.identity(), probe.space(), probe.delegates(), null);
+        } catch (PinBackendException e) {
+            if (!Boolean.FALSE.equals(healthy.put(node, false))) {
+                LOG.warnf("%s target %s is not answering: %s", backend.name(), node, e.getMessage());
+            }
+            errors.put(node, e.getMessage());
+            record(node, null, null, null, e.getMessage());
         }
     }
 

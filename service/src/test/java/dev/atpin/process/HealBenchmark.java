@@ -2,6 +2,7 @@ package dev.atpin.process;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atpin.db.EmbeddedDatabase;
+import dev.atpin.testing.IpfsClusterPeers;
 import dev.atpin.testing.KuboDaemon;
 import dev.atpin.testing.ServiceProcess;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -28,7 +29,9 @@ import org.junit.jupiter.api.Test;
  *       on the same nodes for content of the same size;</li>
  *   <li>the time to restore R=2 for every content after a kill -9 of the node holding most of them.</li>
  * </ul>
- * {@code -Datpin.bench.contents=N} (default 1000). Figures go to standard output; nothing is asserted.
+ * With {@code -Datpin.bench.backend=ipfs-cluster} (or {@code kubo,ipfs-cluster}) it also measures pins/s through the
+ * IPFS Cluster backend on three cluster peers, each with its own Kubo, against the same bare loop on those Kubo
+ * nodes. {@code -Datpin.bench.contents=N} (default 1000). Figures go to standard output; nothing is asserted.
  */
 class HealBenchmark {
 
@@ -39,6 +42,17 @@ class HealBenchmark {
     @Test
     void measure() throws Exception {
         int n = Integer.getInteger("atpin.bench.contents", 1000);
+        for (String backend : System.getProperty("atpin.bench.backend", "kubo").split(",")) {
+            switch (backend.strip()) {
+                case "kubo" -> kuboDirect(n);
+                case "ipfs-cluster" -> ipfsCluster(n);
+                default -> throw new IllegalArgumentException("atpin.bench.backend: kubo, ipfs-cluster or both, comma-separated");
+            }
+        }
+    }
+
+    /** Kubo-direct: pins/s at R=1 against the bare loop, then the restore of R=2 after a kill -9. */
+    private static void kuboDirect(int n) throws Exception {
         EmbeddedPostgres postgres = EmbeddedDatabase.start(Files.createTempDirectory("atpin-bench-pg-").resolve("data"), 0, false);
         Map<String, KuboDaemon> nodes = new LinkedHashMap<>();
         KuboDaemon origin = null;
@@ -55,20 +69,8 @@ class HealBenchmark {
                     all.get(i).connect(all.get(j));
                 }
             }
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", EmbeddedDatabase.jdbcUrl(postgres));
-            env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
-            env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+            Map<String, String> env = serviceEnv(postgres);
             nodes.forEach((name, node) -> env.put("ATPIN_KUBO_NODES_" + name.toUpperCase() + "_RPC_URL", node.apiUrl()));
-            env.put("ATPIN_ACCOUNTS_OPERATORS", OPERATOR);
-            for (String plan : List.of("one", "two")) {
-                String p = "ATPIN_ACCOUNTS_PLANS_" + plan.toUpperCase() + "_";
-                env.put(p + "REPLICATION", plan.equals("one") ? "1" : "2");
-                env.put(p + "MAX_PINS", "100000000");
-                env.put(p + "MAX_BYTES", "1099511627776");
-                env.put(p + "RATE_LIMIT", "100000000");
-            }
-            env.put("ATPIN_DISPATCH_DIAL_PRIVATE_ORIGINS", "true");
             env.put("ATPIN_DISPATCH_HEALTH_INTERVAL", "1s");
             env.put("ATPIN_DISPATCH_DOWN_AFTER", "5s");
             env.put("ATPIN_DISPATCH_HEAL_INTERVAL", "1s");
@@ -86,14 +88,8 @@ class HealBenchmark {
             }
             awaitCopies(nodes, first, 1, Duration.ofMinutes(60));
             double serviceSeconds = (System.nanoTime() - t0) / 1e9;
-            List<String> bare = addContents(origin, n);
-            List<KuboDaemon> ring = new ArrayList<>(nodes.values());
-            long t1 = System.nanoTime();
-            for (int i = 0; i < bare.size(); i++) {
-                ring.get(i % ring.size()).rpc("pin/add", "arg=" + bare.get(i));
-            }
-            double bareSeconds = (System.nanoTime() - t1) / 1e9;
-            System.out.printf("BENCH pins: %d contents; service (R=1) %.1f s = %.1f pins/s; bare pin/add loop %.1f s = %.1f pins/s;"
+            double bareSeconds = bareLoop(new ArrayList<>(nodes.values()), addContents(origin, n));
+            System.out.printf("BENCH pins kubo: %d contents; service (R=1) %.1f s = %.1f pins/s; bare pin/add loop %.1f s = %.1f pins/s;"
                     + " overhead %+.0f%%%n", n, serviceSeconds, n / serviceSeconds, bareSeconds, n / bareSeconds,
                     (serviceSeconds / bareSeconds - 1) * 100);
 
@@ -134,6 +130,99 @@ class HealBenchmark {
             }
             postgres.close();
         }
+    }
+
+
+    /**
+     * IPFS Cluster: three peers, each with its own Kubo (the backend talks to the first), pins/s at R=1 until the
+     * service reports every request {@code pinned} (the cluster reported the pin, the service read that status),
+     * against the same bare {@code pin/add} loop on the three peers' Kubo nodes.
+     */
+    private static void ipfsCluster(int n) throws Exception {
+        EmbeddedPostgres postgres = EmbeddedDatabase.start(Files.createTempDirectory("atpin-bench-pg-").resolve("data"), 0, false);
+        IpfsClusterPeers cluster = null;
+        KuboDaemon origin = null;
+        ServiceProcess service = null;
+        try {
+            cluster = IpfsClusterPeers.start("bench-peer", 3);
+            cluster.connectKubos();
+            origin = KuboDaemon.start("bench-cluster-origin");
+            List<KuboDaemon> kubos = cluster.peers().stream().map(IpfsClusterPeers.Peer::kubo).toList();
+            for (KuboDaemon kubo : kubos) {
+                origin.connect(kubo);
+            }
+            Map<String, String> env = serviceEnv(postgres);
+            env.put("ATPIN_DISPATCH_BACKEND", "ipfs-cluster");
+            env.put("ATPIN_IPFS_CLUSTER_REST_URL", cluster.first().restUrl());
+            env.put("ATPIN_IPFS_CLUSTER_IPFS_RPC_URL", cluster.first().kubo().apiUrl());
+            service = ServiceProcess.create("bench-cluster-service", env);
+            service.start();
+            String operatorToken = service.mintToken(OPERATOR, "read,write,admin");
+
+            List<String> contents = addContents(origin, n);
+            String one = tenant(service, operatorToken, "did:plc:benchclusteroneaaaaaaaaaa", "one");
+            long t0 = System.nanoTime();
+            for (String cid : contents) {
+                pin(service, one, cid, origin);
+            }
+            awaitPinnedCount(service, one, n, Duration.ofMinutes(60));
+            double serviceSeconds = (System.nanoTime() - t0) / 1e9;
+            double bareSeconds = bareLoop(kubos, addContents(origin, n));
+            System.out.printf("BENCH pins ipfs-cluster: %d contents; service (R=1, 3 peers) %.1f s = %.1f pins/s;"
+                    + " bare pin/add loop on the peers' Kubo %.1f s = %.1f pins/s; overhead %+.0f%%%n", n, serviceSeconds,
+                    n / serviceSeconds, bareSeconds, n / bareSeconds, (serviceSeconds / bareSeconds - 1) * 100);
+        } finally {
+            if (service != null) {
+                service.stop();
+            }
+            if (cluster != null) {
+                cluster.close();
+            }
+            if (origin != null) {
+                origin.close();
+            }
+            postgres.close();
+        }
+    }
+
+    /** The service's settings common to both backends: plans without limits that matter here, private origins. */
+    private static Map<String, String> serviceEnv(EmbeddedPostgres postgres) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", EmbeddedDatabase.jdbcUrl(postgres));
+        env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
+        env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        env.put("ATPIN_ACCOUNTS_OPERATORS", OPERATOR);
+        for (String plan : List.of("one", "two")) {
+            String p = "ATPIN_ACCOUNTS_PLANS_" + plan.toUpperCase() + "_";
+            env.put(p + "REPLICATION", plan.equals("one") ? "1" : "2");
+            env.put(p + "MAX_PINS", "100000000");
+            env.put(p + "MAX_BYTES", "1099511627776");
+            env.put(p + "RATE_LIMIT", "100000000");
+        }
+        env.put("ATPIN_DISPATCH_DIAL_PRIVATE_ORIGINS", "true");
+        return env;
+    }
+
+    /** A sequential {@code pin/add} per content, round robin over {@code ring}: the anchor. Returns seconds. */
+    private static double bareLoop(List<KuboDaemon> ring, List<String> cids) {
+        long t = System.nanoTime();
+        for (int i = 0; i < cids.size(); i++) {
+            ring.get(i % ring.size()).rpc("pin/add", "arg=" + cids.get(i));
+        }
+        return (System.nanoTime() - t) / 1e9;
+    }
+
+    /** Until the service counts {@code n} of the tenant's requests {@code pinned}. */
+    private static void awaitPinnedCount(ServiceProcess service, String token, int n, Duration max) throws Exception {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = send(service, "GET", "/psa/pins?status=pinned&limit=1", token, "");
+            if (r.statusCode() == 200 && JSON.readTree(r.body()).path("count").asInt() >= n) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("not every request was pinned within " + max);
     }
 
     private static List<String> addContents(KuboDaemon origin, int n) {
@@ -196,7 +285,7 @@ class HealBenchmark {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
                 .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body));
+                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

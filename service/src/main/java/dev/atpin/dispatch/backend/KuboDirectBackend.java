@@ -5,16 +5,22 @@ import dev.atpin.kubo.KuboClient;
 import dev.atpin.kubo.KuboException;
 import dev.atpin.kubo.KuboNodes;
 import dev.atpin.kubo.NodeIdentity;
+import dev.atpin.kubo.KuboRpcUrl;
+import dev.atpin.kubo.RegisteredNodes;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import org.jboss.logging.Logger;
 
 /**
- * Each configured Kubo node ({@code atpin.kubo.nodes}) is a target, driven over its RPC API; our placements and
- * healer decide which nodes hold a content, so R copies are R targets.
+ * Each Kubo node is a target, driven over its RPC API: the configured ones ({@code atpin.kubo.nodes}) and the ones
+ * operators registered through the admin API ({@link RegisteredNodes}). Our placements and healer decide which
+ * nodes hold a content, so R copies are R targets.
  */
 @ApplicationScoped
 @Identifier(KuboDirectBackend.NAME)
@@ -23,11 +29,15 @@ public class KuboDirectBackend implements PinBackend {
     public static final String NAME = "kubo";
     private static final int MAX_DELEGATES_PER_NODE = 4;
 
+    private static final Logger LOG = Logger.getLogger(KuboDirectBackend.class);
+
     private final KuboNodes nodes;
+    private final RegisteredNodes registered;
     private final DispatchConfig config;
 
-    KuboDirectBackend(KuboNodes nodes, DispatchConfig config) {
+    KuboDirectBackend(KuboNodes nodes, RegisteredNodes registered, DispatchConfig config) {
         this.nodes = nodes;
+        this.registered = registered;
         this.config = config;
     }
 
@@ -42,6 +52,18 @@ public class KuboDirectBackend implements PinBackend {
     }
 
     @Override
+    public void refreshTargets() {
+        try {
+            Set<String> changed = nodes.sync(registered.all());
+            if (!changed.isEmpty()) {
+                LOG.infof("registered Kubo nodes added or removed: %s; targets now %s", changed, targets());
+            }
+        } catch (SQLException e) {
+            LOG.warn("could not read the registered Kubo nodes; keeping the known ones", e);
+        }
+    }
+
+    @Override
     public String address(String target) {
         return node(target).rpcUrl();
     }
@@ -49,6 +71,15 @@ public class KuboDirectBackend implements PinBackend {
     @Override
     public TargetProbe probe(String target) throws PinBackendException {
         KuboClient node = node(target);
+        if (!nodes.isConfigured(target)) {
+            // Checked again with every poll, not only at registration: the host's DNS name may point elsewhere
+            // since. A refused address makes the node unhealthy, so workers stop using it within one poll.
+            try {
+                KuboRpcUrl.check(node.rpcUrl(), nodes.rpcTimeout());
+            } catch (KuboRpcUrl.Refused e) {
+                throw new PinBackendException(e.getMessage(), e);
+            }
+        }
         try {
             NodeIdentity id = node.id();
             return new TargetProbe(id, node.repoStat(), delegateAddresses(target, id));

@@ -27,8 +27,20 @@ public interface PinBackend {
     /** The name that selects this backend in {@code atpin.dispatch.backend}. */
     String name();
 
-    /** The targets placements may name, in a stable order; fixed for the life of the process. */
+    /**
+     * The targets placements may name, in a stable order. They change only in {@link #refreshTargets}; callers
+     * that iterate take one snapshot.
+     */
     List<String> targets();
+
+    /**
+     * Brings {@link #targets} in step with what operators registered since the last call (Kubo-direct: the nodes of
+     * the {@code registered_node} table next to the configured ones); called by the health poll of every replica
+     * before it probes, and at once on the replica that took a registration. Backends whose targets come from
+     * configuration alone do nothing. Never throws: when the registrations cannot be read, the targets stay as they
+     * were.
+     */
+    default void refreshTargets() {}
 
     /** Where the target is reached, for operators ({@code node.rpc_url}); never carries a secret. */
     String address(String target);

@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Which IP addresses a fetch of a user-supplied URL may connect to: only globally routable unicast ones.
@@ -31,6 +32,19 @@ public final class AddressPolicy {
         }
         return Optional.of("unknown address family");
     }
+
+    /**
+     * Whether a {@link #forbidden} category is the operator's own network (loopback, private, unique-local,
+     * carrier-grade NAT): what origin dials may reach with {@code atpin.dispatch.dial-private-origins}, and where
+     * infrastructure such as Kubo RPC APIs lives. Link-local (cloud metadata at 169.254.169.254) and every other
+     * special range never are.
+     */
+    public static boolean isLocalNetwork(String category) {
+        return LOCAL_NETWORK.contains(category);
+    }
+
+    private static final Set<String> LOCAL_NETWORK =
+            Set.of("loopback", "private", "unique-local", "shared (carrier-grade NAT)");
 
     /** Whether the address is a loopback address, including IPv4 loopback embedded in IPv6. */
     public static boolean isLoopback(InetAddress address) {

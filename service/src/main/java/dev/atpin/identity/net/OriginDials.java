@@ -126,16 +126,10 @@ public final class OriginDials implements AutoCloseable {
 
     private static void check(InetAddress address, boolean allowPrivate) throws Refused {
         Optional<String> forbidden = AddressPolicy.forbidden(address);
-        if (forbidden.isEmpty() || allowPrivate && isLocal(forbidden.get())) {
+        if (forbidden.isEmpty() || allowPrivate && AddressPolicy.isLocalNetwork(forbidden.get())) {
             return;
         }
         throw new Refused(address.getHostAddress() + " is a " + forbidden.get() + " address");
-    }
-
-    /** What {@code atpin.dispatch.dial-private-origins} lets through: a LAN; never link-local (cloud metadata). */
-    private static boolean isLocal(String category) {
-        return Set.of("loopback", "private", "unique-local", "shared (carrier-grade NAT)")
-                .contains(category);
     }
 
     private List<InetAddress> resolve(String name, String protocol) throws Refused {
