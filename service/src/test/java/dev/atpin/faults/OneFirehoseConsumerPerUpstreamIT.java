@@ -1,5 +1,6 @@
 package dev.atpin.faults;
 
+import dev.atpin.testing.AdvisoryLockHolders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atpin.db.EmbeddedDatabase;
@@ -221,30 +222,14 @@ class OneFirehoseConsumerPerUpstreamIT {
         }
     }
 
+    /** {@code UpstreamLocks}' key, the same the admin API's watcher overview reads. */
+    private static final String FIREHOSE_LOCK = "hashtextextended('atpin-firehose:' || ?, 7)";
+
     private static Optional<String> lockHolder(Connection c, String upstream) throws SQLException {
-        List<String> holders = lockHolders(c, upstream);
-        assertThat(holders).as("holders of %s's firehose lock at once", upstream).hasSizeLessThanOrEqualTo(1);
-        return holders.stream().findFirst();
+        return AdvisoryLockHolders.single(c, FIREHOSE_LOCK, upstream);
     }
 
-    /**
-     * The connections holding the upstream's firehose lock ({@code UpstreamLocks}: key
-     * {@code hashtextextended('atpin-firehose:' || upstream, 7)}), by {@code application_name}
-     * ({@code atpin@<instance id>}); the same query as the admin API's watcher overview.
-     */
     private static List<String> lockHolders(Connection c, String upstream) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("""
-                select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
-                where l.locktype = 'advisory' and l.granted and l.objsubid = 1
-                  and ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended('atpin-firehose:' || ?, 7)""")) {
-            q.setString(1, upstream);
-            try (ResultSet rs = q.executeQuery()) {
-                List<String> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-                return out;
-            }
-        }
+        return AdvisoryLockHolders.of(c, FIREHOSE_LOCK, upstream);
     }
 }

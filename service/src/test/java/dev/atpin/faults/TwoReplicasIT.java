@@ -1,5 +1,6 @@
 package dev.atpin.faults;
 
+import dev.atpin.testing.AdvisoryLockHolders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atpin.db.EmbeddedDatabase;
@@ -303,31 +304,14 @@ class TwoReplicasIT {
         }
     }
 
+    /** {@code Reconciler}'s key for a node's lock. */
+    private static final String RECONCILE_LOCK = "hashtextextended('atpin reconcile ' || ?, 0)";
+
     private static Optional<String> reconcileLockHolder(Connection c, String node) throws SQLException {
-        List<String> holders = reconcileLockHolders(c, node);
-        assertThat(holders).as("holders of %s's reconciler lock at once", node).hasSizeLessThanOrEqualTo(1);
-        return holders.stream().findFirst();
+        return AdvisoryLockHolders.single(c, RECONCILE_LOCK, node);
     }
 
-    /**
-     * The connections holding the node's reconciler lock ({@code Reconciler}: key
-     * {@code hashtextextended('atpin reconcile ' || node, 0)}), named by their {@code application_name}
-     * ({@code atpin@<instance id>}). A bigint advisory key shows in {@code pg_locks} split into classid (high
-     * half) and objid (low half), with objsubid 1.
-     */
     private static List<String> reconcileLockHolders(Connection c, String node) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("""
-                select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
-                where l.locktype = 'advisory' and l.granted and l.objsubid = 1
-                  and ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended('atpin reconcile ' || ?, 0)""")) {
-            q.setString(1, node);
-            try (ResultSet rs = q.executeQuery()) {
-                List<String> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-                return out;
-            }
-        }
+        return AdvisoryLockHolders.of(c, RECONCILE_LOCK, node);
     }
 }
