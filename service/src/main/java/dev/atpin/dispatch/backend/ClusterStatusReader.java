@@ -157,8 +157,8 @@ final class ClusterStatusReader {
         private final String cid;
         private final LinkedBlockingQueue<Result> results = new LinkedBlockingQueue<>();
         private volatile long dueAt;
-        private long delayNanos = firstNanos;
-        private String lastSummary = "";
+        private volatile long delayNanos = firstNanos;
+        private String lastSummary = ""; // the reader's alone
 
         private Watch(String cid, long dueAt) {
             this.cid = cid;

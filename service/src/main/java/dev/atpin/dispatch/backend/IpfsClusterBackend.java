@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * One IPFS Cluster is one target, {@value #TARGET}: we keep one placement per content on it and the cluster keeps
@@ -201,12 +202,38 @@ public class IpfsClusterBackend implements PinBackend {
 
     @Override
     public void streamOurPins(String target, Consumer<String> each) throws PinBackendException {
+        streamOurPinsWithReplication(target, (cid, replication) -> each.accept(cid));
+    }
+
+    /** Our pins with their {@code replication_factor_min} (we set min = max = R). */
+    @Override
+    public void streamOurPinsWithReplication(String target, ObjIntConsumer<String> each) throws PinBackendException {
         try {
             cluster.allocations(pin -> {
                 if (isOurs(pin)) {
-                    each.accept(pin.path("cid").asText());
+                    each.accept(pin.path("cid").asText(), pin.path("replication_factor_min").asInt(0));
                 }
             });
+        } catch (IpfsClusterException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Re-adds our pin with R as both replication factors, keeping its name and metadata (a pin update: the cluster
+     * keeps the current allocations it still may and adds or drops peers to match). Not ours, or gone: left alone.
+     */
+    @Override
+    public void updateReplication(String target, String cid, int replication) throws PinBackendException {
+        try {
+            Optional<JsonNode> existing = cluster.allocation(cid);
+            if (existing.isEmpty() || !isOurs(existing.get())
+                    || existing.get().path("replication_factor_min").asInt(0) == replication
+                            && existing.get().path("replication_factor_max").asInt(0) == replication) {
+                return;
+            }
+            List<String> origins = texts(existing.get().path("origins"));
+            cluster.pin(cid, pinOptions(existing.get().path("name").asText(), replication, origins));
         } catch (IpfsClusterException e) {
             throw new PinBackendException(e.getMessage(), e);
         }
