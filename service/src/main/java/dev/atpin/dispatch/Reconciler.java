@@ -17,7 +17,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -32,6 +34,11 @@ import org.jboss.logging.Logger;
  * chunk marks the placements it explains ({@code verified_at}); after the stream, pinned placements older than
  * its start and not marked were lost. Nothing holds the whole pinset, and no query carries more than a chunk.
  * One replica reconciles a given node at a time (a Postgres advisory lock per node).
+ *
+ * <p>A target that keeps the copies itself (IPFS Cluster) reports with each pin the replication it was asked for;
+ * where that is no longer the content's R (the healer recomputed it: a tenant came or left, a plan changed), the
+ * target is asked for the new one ({@link PinBackend#updateReplication}). Kubo-direct reports 0: its copies are our
+ * placements, which the healer adds and releases itself.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -109,22 +116,23 @@ public class Reconciler {
             rs.next();
             snapshotAt = rs.getTimestamp(1);
         }
-        List<String> chunk = new ArrayList<>(CHUNK);
+        Chunk chunk = new Chunk();
         List<String> orphans = new ArrayList<>();
+        Map<String, Integer> replicationChanged = new LinkedHashMap<>();
         try {
             // Only our pins come through: a pin without our prefix is never looked at.
-            backend.streamOurPins(node, cid -> {
+            backend.streamOurPinsWithReplication(node, (cid, replication) -> {
                 try {
-                    chunk.add(Cid.parse(cid).normalized());
+                    chunk.add(Cid.parse(cid).normalized(), replication);
                 } catch (IpldException e) {
                     LOG.debugf("unparseable pin %s on %s", cid, node);
                     return;
                 }
                 if (chunk.size() == CHUNK) {
-                    markChunk(node, chunk, snapshotAt, orphans);
+                    markChunk(node, chunk, snapshotAt, orphans, replicationChanged);
                 }
             });
-            markChunk(node, chunk, snapshotAt, orphans);
+            markChunk(node, chunk, snapshotAt, orphans, replicationChanged);
         } catch (UncheckedIOException e) {
             throw (SQLException) e.getCause().getCause();
         }
@@ -135,6 +143,23 @@ public class Reconciler {
                 backend.unpinOurs(node, cid);
                 removed++;
             }
+        }
+        // A backend that replicates itself was given R when the content was pinned; a change of R since (a tenant
+        // left or came, a plan changed: the healer's recompute) reaches it here.
+        int updated = 0;
+        for (Map.Entry<String, Integer> change : replicationChanged.entrySet()) {
+            try {
+                backend.updateReplication(node, change.getKey(), change.getValue());
+                updated++;
+            } catch (PinBackendException e) {
+                // e.g. more copies wanted than the cluster has peers: the others still get theirs; retried next round
+                LOG.infof("replication %d of %s not accepted by %s: %s", change.getValue(), change.getKey(), node,
+                        e.getMessage());
+            }
+        }
+        if (updated > 0) {
+            LOG.infof("reconciled %s: %d pin(s) asked for a new replication", node, updated);
+            metrics.counter("atpin.reconciler.replication.updated", "node", node).increment(updated);
         }
         int recovered = backend.recoverFailed(node);
         metrics.counter("atpin.reconciler.runs", "node", node).increment();
@@ -151,23 +176,57 @@ public class Reconciler {
         return new int[] {requeued, removed};
     }
 
-    /** Marks the chunk's placements as seen; our pins no placement explains are collected as orphans. */
-    private void markChunk(String node, List<String> chunk, Timestamp snapshotAt, List<String> orphans) {
-        if (chunk.isEmpty()) {
+    /** One chunk of the stream: CIDs and the copies the target keeps of each (0: our placements count them). */
+    private static final class Chunk {
+        final List<String> cids = new ArrayList<>(CHUNK);
+        final List<Integer> replications = new ArrayList<>(CHUNK);
+
+        void add(String cid, int replication) {
+            cids.add(cid);
+            replications.add(replication);
+        }
+
+        int size() {
+            return cids.size();
+        }
+
+        void clear() {
+            cids.clear();
+            replications.clear();
+        }
+    }
+
+    /**
+     * Marks the chunk's placements as seen; our pins no placement explains are collected as orphans, and pins whose
+     * target keeps another number of copies than the wanted content's R as replication changes.
+     */
+    private void markChunk(String node, Chunk chunk, Timestamp snapshotAt, List<String> orphans,
+            Map<String, Integer> replicationChanged) {
+        if (chunk.size() == 0) {
             return;
         }
         try (Connection c = db.getConnection();
                 PreparedStatement q = c.prepareStatement("""
-                        with seen as (select unnest(?::text[]) as cid),
+                        with seen as (select * from unnest(?::text[], ?::int[]) as s(cid, r)),
                         marked as (update placement p set verified_at = ? from seen
                                    where p.node = ? and p.cid = seen.cid returning p.cid)
-                        select cid from seen where cid not in (select cid from marked)""")) {
-            q.setArray(1, c.createArrayOf("text", chunk.toArray()));
-            q.setTimestamp(2, snapshotAt);
-            q.setString(3, node);
+                        select s.cid, s.cid not in (select cid from marked), ct.replication
+                        from seen s left join content ct on ct.cid = s.cid
+                        where s.cid not in (select cid from marked)
+                           or (s.r > 0 and ct.refcount > 0 and ct.replication <> s.r)""")) {
+            q.setArray(1, c.createArrayOf("text", chunk.cids.toArray()));
+            q.setArray(2, c.createArrayOf("int4", chunk.replications.toArray()));
+            q.setTimestamp(3, snapshotAt);
+            q.setString(4, node);
             try (ResultSet rs = q.executeQuery()) {
-                while (rs.next() && orphans.size() < MAX_ORPHANS) {
-                    orphans.add(rs.getString(1));
+                while (rs.next()) {
+                    if (rs.getBoolean(2)) {
+                        if (orphans.size() < MAX_ORPHANS) {
+                            orphans.add(rs.getString(1));
+                        }
+                    } else if (replicationChanged.size() < MAX_ORPHANS) {
+                        replicationChanged.put(rs.getString(1), rs.getInt(3));
+                    }
                 }
             }
         } catch (SQLException e) {

@@ -93,6 +93,17 @@ public class IpfsClusterClient {
         stream("allocations", Map.of("filter", "pin"), each);
     }
 
+    /**
+     * Streams where each of {@code cids} stands on every peer ({@code GET /pins?cids=a,b,...}: one {@code peer_map}
+     * per CID, looked up by the cluster in parallel, in no particular order). A CID whose lookup failed on the
+     * cluster's side is missing from the stream.
+     */
+    public void statuses(java.util.List<String> cids, Consumer<JsonNode> each) throws IpfsClusterException {
+        if (!cids.isEmpty()) {
+            stream("pins", Map.of("cids", String.join(",", cids)), each);
+        }
+    }
+
     /** Streams the status of the pins whose status matches {@code filter} ({@code GET /pins?filter=error}). */
     public void statuses(String filter, Consumer<JsonNode> each) throws IpfsClusterException {
         stream("pins", Map.of("filter", filter), each);

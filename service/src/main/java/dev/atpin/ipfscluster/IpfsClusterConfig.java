@@ -32,7 +32,15 @@ public interface IpfsClusterConfig {
     @WithDefault("10s")
     Duration timeout();
 
-    /** How often a pin's status is read while waiting for the cluster to report it pinned. */
-    @WithDefault("500ms")
+    /**
+     * While the service waits for the cluster to report a pin pinned, its status is first read this long after the
+     * pin and again this long after each change; one reader asks for every pin in flight at once
+     * ({@code GET /pins?cids=...}).
+     */
+    @WithDefault("50ms")
     Duration statusPollInterval();
+
+    /** While a pin's status does not change, the delay between reads doubles up to this. */
+    @WithDefault("2s")
+    Duration statusPollMaxInterval();
 }

@@ -155,8 +155,17 @@ class HealBenchmark {
             env.put("ATPIN_DISPATCH_BACKEND", "ipfs-cluster");
             env.put("ATPIN_IPFS_CLUSTER_REST_URL", cluster.first().restUrl());
             env.put("ATPIN_IPFS_CLUSTER_IPFS_RPC_URL", cluster.first().kubo().apiUrl());
+            if (Boolean.getBoolean("atpin.bench.profile")) {
+                // A flight recording of the service, written to its work directory at exit (%p: the token-minting runs of
+                // the jar read JAVA_TOOL_OPTIONS too; -Xlog keeps JFR's announcement off the output that carries the token)
+                env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=bench-cluster-service-%p.jfr,settings=profile,"
+                        + "dumponexit=true -Xlog:jfr+startup=error");
+            }
             service = ServiceProcess.create("bench-cluster-service", env);
             service.start();
+            if (Boolean.getBoolean("atpin.bench.profile")) {
+                System.out.println("BENCH-P service log and JFR in " + service.workDir());
+            }
             String operatorToken = service.mintToken(OPERATOR, "read,write,admin");
 
             List<String> contents = addContents(origin, n);
@@ -165,12 +174,18 @@ class HealBenchmark {
             for (String cid : contents) {
                 pin(service, one, cid, origin);
             }
+            System.out.printf("BENCH-T pins ipfs-cluster: the %d requests were accepted after %.1f s%n", n,
+                    (System.nanoTime() - t0) / 1e9);
             awaitPinnedCount(service, one, n, Duration.ofMinutes(60));
             double serviceSeconds = (System.nanoTime() - t0) / 1e9;
             double bareSeconds = bareLoop(kubos, addContents(origin, n));
             System.out.printf("BENCH pins ipfs-cluster: %d contents; service (R=1, 3 peers) %.1f s = %.1f pins/s;"
                     + " bare pin/add loop on the peers' Kubo %.1f s = %.1f pins/s; overhead %+.0f%%%n", n, serviceSeconds,
                     n / serviceSeconds, bareSeconds, n / bareSeconds, (serviceSeconds / bareSeconds - 1) * 100);
+            double clusterSeconds = clusterLoop(cluster, addContents(origin, n));
+            System.out.printf("BENCH pins ipfs-cluster alone: %d contents; sequential POST /pins (R=1) to the first peer"
+                    + " until each is pinned on a peer's Kubo %.1f s = %.1f pins/s (service against it %+.0f%%)%n", n,
+                    clusterSeconds, n / clusterSeconds, (serviceSeconds / clusterSeconds - 1) * 100);
         } finally {
             if (service != null) {
                 service.stop();
@@ -208,6 +223,36 @@ class HealBenchmark {
         long t = System.nanoTime();
         for (int i = 0; i < cids.size(); i++) {
             ring.get(i % ring.size()).rpc("pin/add", "arg=" + cids.get(i));
+        }
+        return (System.nanoTime() - t) / 1e9;
+    }
+
+    /**
+     * The cluster's own time, without the service: a sequential {@code POST /pins/{cid}} (R=1) per content to the first
+     * peer's REST API, then until every CID is a recursive pin on one of the peers' Kubo nodes. Returns seconds.
+     */
+    private static double clusterLoop(IpfsClusterPeers cluster, List<String> cids) throws Exception {
+        long t = System.nanoTime();
+        for (String cid : cids) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(cluster.first().restUrl() + "/pins/" + cid
+                    + "?replication-min=1&replication-max=1&name=bench")).timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                throw new IllegalStateException("cluster refused a pin: " + r.body());
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();
+        Set<String> missing = new HashSet<>(cids);
+        while (!missing.isEmpty() && System.nanoTime() < deadline) {
+            for (IpfsClusterPeers.Peer peer : cluster.peers()) {
+                missing.removeAll(peer.kubo().recursivePins().keySet());
+            }
+            if (!missing.isEmpty()) {
+                Thread.sleep(250);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(missing.size() + " contents not pinned by the cluster within an hour");
         }
         return (System.nanoTime() - t) / 1e9;
     }

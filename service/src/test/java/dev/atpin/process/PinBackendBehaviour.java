@@ -160,9 +160,26 @@ abstract class PinBackendBehaviour {
         awaitCopies(cids, 2);
     }
 
-    /** Last: it leaves the stack one node or peer short. */
+    /**
+     * R follows the plan: Kubo-direct places the second copies itself; IPFS Cluster, which got R=1 with the pins, is
+     * asked for the new replication factors (the reconciler compares each pin's with the content's R).
+     */
     @Test
     @Order(5)
+    void aTenantUpgradedFromOneToTwoCopiesGetsTheSecondCopies() throws Exception {
+        String did = "did:plc:behaveupgrade" + tenants.incrementAndGet() + "aaaaaaaaaaaaa";
+        String token = service.mintToken(did, "read,write");
+        List<String> cids = pinSome(token, 3);
+        awaitCopies(cids, 1);
+        String operator = service.mintToken(OPERATOR, "read,write,admin");
+        HttpResponse<String> r = send("PATCH", "/admin/v1/accounts/" + did, operator, "{\"plan\":\"pro\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        awaitCopies(cids, 2);
+    }
+
+    /** Last: it leaves the stack one node or peer short. */
+    @Test
+    @Order(6)
     void aLostPeerIsReplacedUntilEveryContentHasTwoCopiesAgain() throws Exception {
         String token = tenant("pro");
         List<String> cids = pinSome(token, 4);

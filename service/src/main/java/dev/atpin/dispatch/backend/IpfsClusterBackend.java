@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * One IPFS Cluster is one target, {@value #TARGET}: we keep one placement per content on it and the cluster keeps
@@ -43,16 +44,16 @@ public class IpfsClusterBackend implements PinBackend {
 
     private final IpfsClusterClient cluster;
     private final KuboClient fetcher;
-    private final IpfsClusterConfig config;
     private final DispatchConfig dispatch;
+    private final ClusterStatusReader statuses;
 
     IpfsClusterBackend(IpfsClusterConfig config, DispatchConfig dispatch, KuboConfig kubo, ObjectMapper json) {
-        this.config = config;
         this.dispatch = dispatch;
         this.cluster = new IpfsClusterClient(config.restUrl().orElseThrow(() -> PinBackendChoice.missing("rest-url")),
                 config.timeout(), json, config.authorization());
         this.fetcher = new KuboClient(TARGET, config.ipfsRpcUrl().orElseThrow(() -> PinBackendChoice.missing("ipfs-rpc-url")),
                 kubo.rpcTimeout(), json);
+        this.statuses = new ClusterStatusReader(cluster, config.statusPollInterval(), config.statusPollMaxInterval());
     }
 
     @Override
@@ -142,34 +143,48 @@ public class IpfsClusterBackend implements PinBackend {
         return options;
     }
 
+    /**
+     * Waits on the one status reader ({@link ClusterStatusReader}) rather than polling here: 64 workers each sleeping
+     * a fixed interval between their own reads cost every pin up to that interval after the cluster had pinned it.
+     */
     private void awaitPinned(String cid, int replication, LongConsumer progress)
             throws IpfsClusterException, PinBackendException {
         String lastSeen = "";
         long lastChange = System.nanoTime();
         boolean recovered = false;
-        while (true) {
-            PeerStatuses now = PeerStatuses.of(cluster.status(cid));
-            if (now.pinned() >= now.wanted(replication)) {
-                return;
-            }
-            if (now.failedEverywhere()) {
-                if (recovered) {
-                    throw new PinBackendException("IPFS Cluster could not pin " + cid + ": " + now.firstError());
+        try (ClusterStatusReader.Watch watch = statuses.watch(cid)) {
+            while (true) {
+                Optional<JsonNode> status = watch.next(dispatch.noProgressTimeout());
+                if (status.isEmpty()) {
+                    throw new PinBackendException("no status from IPFS Cluster for " + dispatch.noProgressTimeout().toSeconds()
+                            + "s while it pinned " + cid + (lastSeen.isEmpty() ? "" : " (" + lastSeen + ")"));
                 }
-                cluster.recover(cid);
-                recovered = true;
+                PeerStatuses now = PeerStatuses.of(status.get());
+                if (now.pinned() >= now.wanted(replication)) {
+                    return;
+                }
+                if (now.failedEverywhere()) {
+                    if (recovered) {
+                        throw new PinBackendException("IPFS Cluster could not pin " + cid + ": " + now.firstError());
+                    }
+                    cluster.recover(cid);
+                    recovered = true;
+                    watch.soon();
+                }
+                if (!now.summary().equals(lastSeen)) {
+                    lastSeen = now.summary();
+                    lastChange = System.nanoTime();
+                }
+                if (now.busy()) {
+                    progress.accept(now.pinned()); // peers are fetching: the lease must not lapse meanwhile
+                } else if (System.nanoTime() - lastChange > dispatch.noProgressTimeout().toNanos()) {
+                    throw new PinBackendException("no progress for " + dispatch.noProgressTimeout().toSeconds()
+                            + "s while IPFS Cluster pinned " + cid + " (" + lastSeen + ")");
+                }
             }
-            if (!now.summary().equals(lastSeen)) {
-                lastSeen = now.summary();
-                lastChange = System.nanoTime();
-            }
-            if (now.busy()) {
-                progress.accept(now.pinned()); // peers are fetching: the lease must not lapse meanwhile
-            } else if (System.nanoTime() - lastChange > dispatch.noProgressTimeout().toNanos()) {
-                throw new PinBackendException("no progress for " + dispatch.noProgressTimeout().toSeconds()
-                        + "s while IPFS Cluster pinned " + cid + " (" + lastSeen + ")");
-            }
-            sleep(config.statusPollInterval());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PinBackendException("interrupted");
         }
     }
 
@@ -187,12 +202,38 @@ public class IpfsClusterBackend implements PinBackend {
 
     @Override
     public void streamOurPins(String target, Consumer<String> each) throws PinBackendException {
+        streamOurPinsWithReplication(target, (cid, replication) -> each.accept(cid));
+    }
+
+    /** Our pins with their {@code replication_factor_min} (we set min = max = R). */
+    @Override
+    public void streamOurPinsWithReplication(String target, ObjIntConsumer<String> each) throws PinBackendException {
         try {
             cluster.allocations(pin -> {
                 if (isOurs(pin)) {
-                    each.accept(pin.path("cid").asText());
+                    each.accept(pin.path("cid").asText(), pin.path("replication_factor_min").asInt(0));
                 }
             });
+        } catch (IpfsClusterException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Re-adds our pin with R as both replication factors, keeping its name and metadata (a pin update: the cluster
+     * keeps the current allocations it still may and adds or drops peers to match). Not ours, or gone: left alone.
+     */
+    @Override
+    public void updateReplication(String target, String cid, int replication) throws PinBackendException {
+        try {
+            Optional<JsonNode> existing = cluster.allocation(cid);
+            if (existing.isEmpty() || !isOurs(existing.get())
+                    || existing.get().path("replication_factor_min").asInt(0) == replication
+                            && existing.get().path("replication_factor_max").asInt(0) == replication) {
+                return;
+            }
+            List<String> origins = texts(existing.get().path("origins"));
+            cluster.pin(cid, pinOptions(existing.get().path("name").asText(), replication, origins));
         } catch (IpfsClusterException e) {
             throw new PinBackendException(e.getMessage(), e);
         }
@@ -229,15 +270,6 @@ public class IpfsClusterBackend implements PinBackend {
         List<String> out = new ArrayList<>();
         array.forEach(a -> out.add(a.asText()));
         return out;
-    }
-
-    private static void sleep(java.time.Duration pause) throws PinBackendException {
-        try {
-            Thread.sleep(pause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PinBackendException("interrupted");
-        }
     }
 
     /** One read of a pin's {@code peer_map}: how many peers are at which status. */

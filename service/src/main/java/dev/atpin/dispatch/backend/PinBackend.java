@@ -3,6 +3,7 @@ package dev.atpin.dispatch.backend;
 import dev.atpin.kubo.KuboClient;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -85,6 +86,22 @@ public interface PinBackend {
      * propagates.
      */
     void streamOurPins(String target, Consumer<String> each) throws PinBackendException;
+
+    /**
+     * {@link #streamOurPins} with the copies {@code target} was asked to keep of each pin, for backends that replicate
+     * themselves (IPFS Cluster: the pin's replication factor); 0 from the others, whose copies our placements count.
+     */
+    default void streamOurPinsWithReplication(String target, ObjIntConsumer<String> each) throws PinBackendException {
+        streamOurPins(target, cid -> each.accept(cid, 0));
+    }
+
+    /**
+     * Asks {@code target} to keep {@code replication} copies of our pin of {@code cid} from now on (IPFS Cluster: the
+     * pin updated with the new replication factors, the cluster allocates or releases copies): how a change of a
+     * content's R reaches a backend that replicates itself. A pin that is missing or not ours is left alone; backends
+     * whose copies our placements count do nothing.
+     */
+    default void updateReplication(String target, String cid, int replication) throws PinBackendException {}
 
     /**
      * Asks the target to retry what it failed on its own (IPFS Cluster: {@code recover} of pins in an error

@@ -68,7 +68,12 @@ class PinBackendChoiceTest {
 
             @Override
             public Duration statusPollInterval() {
-                return Duration.ofMillis(500);
+                return Duration.ofMillis(50);
+            }
+
+            @Override
+            public Duration statusPollMaxInterval() {
+                return Duration.ofSeconds(2);
             }
         };
     }
