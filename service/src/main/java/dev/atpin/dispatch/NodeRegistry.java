@@ -104,9 +104,9 @@ public class NodeRegistry {
             known.keySet().retainAll(targets);
         }
         for (String gone : gauged.stream().filter(n -> !targets.contains(n)).toList()) {
-            for (String gauge : List.of("atpin.node.up", "atpin.kubo.node.healthy", "atpin.node.state")) {
-                metrics.find(gauge).tag("node", gone).meters().forEach(metrics::remove);
-            }
+            // every meter naming the node (its gauges, the reconciler's counters): a deregistered node is not reported
+            metrics.getMeters().stream().filter(m -> gone.equals(m.getId().getTag("node"))).toList()
+                    .forEach(metrics::remove);
             gauged.remove(gone);
         }
         targets.forEach(this::poll);

@@ -159,21 +159,28 @@ public class Reconciler {
         }
         if (updated > 0) {
             LOG.infof("reconciled %s: %d pin(s) asked for a new replication", node, updated);
-            metrics.counter("atpin.reconciler.replication.updated", "node", node).increment(updated);
+            count("atpin.reconciler.replication.updated", node, updated);
         }
         int recovered = backend.recoverFailed(node);
-        metrics.counter("atpin.reconciler.runs", "node", node).increment();
+        count("atpin.reconciler.runs", node, 1);
         if (requeued > 0 || removed > 0) {
             LOG.infof("reconciled %s: %d lost pin(s) queued again, %d orphan pin(s) removed", node, requeued,
                     removed);
-            metrics.counter("atpin.reconciler.requeued", "node", node).increment(requeued);
-            metrics.counter("atpin.reconciler.orphans.removed", "node", node).increment(removed);
+            count("atpin.reconciler.requeued", node, requeued);
+            count("atpin.reconciler.orphans.removed", node, removed);
         }
         if (recovered > 0) {
             LOG.infof("reconciled %s: %d failed pin(s) sent to recover", node, recovered);
-            metrics.counter("atpin.reconciler.recovered", "node", node).increment(recovered);
+            count("atpin.reconciler.recovered", node, recovered);
         }
         return new int[] {requeued, removed};
+    }
+
+    /** A per-node counter, unless the node was deregistered meanwhile (its meters are gone and stay gone). */
+    private void count(String name, String node, double amount) {
+        if (backend.targets().contains(node)) {
+            metrics.counter(name, "node", node).increment(amount);
+        }
     }
 
     /** One chunk of the stream: CIDs and the copies the target keeps of each (0: our placements count them). */
