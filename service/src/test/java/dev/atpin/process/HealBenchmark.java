@@ -32,12 +32,22 @@ import org.junit.jupiter.api.Test;
  * With {@code -Datpin.bench.backend=ipfs-cluster} (or {@code kubo,ipfs-cluster}) it also measures pins/s through the
  * IPFS Cluster backend on three cluster peers, each with its own Kubo, against the same bare loop on those Kubo
  * nodes. {@code -Datpin.bench.contents=N} (default 1000). Figures go to standard output; nothing is asserted.
+ *
+ * <p>While it waits for copies it prints a timeline ({@code BENCH-T}: seconds since the phase started, contents still
+ * short of their copies, how long one poll of every node's {@code pin/ls} took), so a slow phase shows whether its
+ * rate is constant or decays. {@code -Datpin.bench.profile=true} adds, for finding where the time goes (it costs
+ * some throughput itself, so its figures are not comparable with a plain run): a JFR recording of the service
+ * ({@code settings=profile}, written to the service's work directory at its exit), {@code pg_stat_statements} on the
+ * embedded Postgres (reset at the kill, the top statements printed after the restore), the placement rows by
+ * state with every timeline line of the restore, and an {@code EXPLAIN ANALYZE} of the workers' claim query once
+ * the restore's queue is deep.
  */
 class HealBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String OPERATOR = "did:plc:benchoperatoraaaaaaaaaaaa";
+    private static final boolean PROFILE = Boolean.getBoolean("atpin.bench.profile");
 
     @Test
     void measure() throws Exception {
@@ -53,7 +63,8 @@ class HealBenchmark {
 
     /** Kubo-direct: pins/s at R=1 against the bare loop, then the restore of R=2 after a kill -9. */
     private static void kuboDirect(int n) throws Exception {
-        EmbeddedPostgres postgres = EmbeddedDatabase.start(Files.createTempDirectory("atpin-bench-pg-").resolve("data"), 0, false);
+        EmbeddedPostgres postgres = PROFILE ? profiledPostgres()
+                : EmbeddedDatabase.start(Files.createTempDirectory("atpin-bench-pg-").resolve("data"), 0, false);
         Map<String, KuboDaemon> nodes = new LinkedHashMap<>();
         KuboDaemon origin = null;
         ServiceProcess service = null;
@@ -75,8 +86,15 @@ class HealBenchmark {
             env.put("ATPIN_DISPATCH_DOWN_AFTER", "5s");
             env.put("ATPIN_DISPATCH_HEAL_INTERVAL", "1s");
             env.put("ATPIN_KUBO_RPC_TIMEOUT", "5s");
+            if (PROFILE) {
+                // JAVA_TOOL_OPTIONS: ServiceProcess starts plain `java -jar`; the JVM reads this itself
+                env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=bench-service.jfr,settings=profile,dumponexit=true");
+            }
             service = ServiceProcess.create("bench-service", env);
             service.start();
+            if (PROFILE) {
+                System.out.println("BENCH-P service log and JFR in " + service.workDir());
+            }
             String operatorToken = service.mintToken(OPERATOR, "read,write,admin");
 
             // 1. pins/s through the service at R=1, against a bare pin/add loop on the same nodes
@@ -86,7 +104,7 @@ class HealBenchmark {
             for (String cid : first) {
                 pin(service, one, cid, origin);
             }
-            awaitCopies(nodes, first, 1, Duration.ofMinutes(60));
+            awaitCopies("pins", nodes, first, 1, Duration.ofMinutes(60), null);
             double serviceSeconds = (System.nanoTime() - t0) / 1e9;
             double bareSeconds = bareLoop(new ArrayList<>(nodes.values()), addContents(origin, n));
             System.out.printf("BENCH pins kubo: %d contents; service (R=1) %.1f s = %.1f pins/s; bare pin/add loop %.1f s = %.1f pins/s;"
@@ -100,7 +118,7 @@ class HealBenchmark {
             for (String cid : second) {
                 pin(service, two, cid, origin);
             }
-            awaitCopies(nodes, second, 2, Duration.ofMinutes(60));
+            awaitCopies("place", nodes, second, 2, Duration.ofMinutes(60), null);
             double placedSeconds = (System.nanoTime() - t2) / 1e9;
             String victim = null;
             long most = -1;
@@ -112,12 +130,23 @@ class HealBenchmark {
                     victim = e.getKey();
                 }
             }
+            if (PROFILE) {
+                sql(postgres, "select pg_stat_statements_reset()");
+            }
+            System.out.println("BENCH-P kill at " + java.time.Instant.now());
             long t3 = System.nanoTime();
             nodes.get(victim).kill();
             Map<String, KuboDaemon> survivors = new LinkedHashMap<>(nodes);
             survivors.remove(victim);
-            awaitCopies(survivors, second, 2, Duration.ofMinutes(60));
+            awaitCopies("restore", survivors, second, 2, Duration.ofMinutes(60), PROFILE ? postgres : null);
             double restoreSeconds = (System.nanoTime() - t3) / 1e9;
+            System.out.println("BENCH-P restored at " + java.time.Instant.now());
+            if (PROFILE) {
+                System.out.println("BENCH-P top statements during the restore (pg_stat_statements):\n" + sql(postgres, """
+                        select round(total_exec_time)::bigint as total_ms, calls, round(mean_exec_time::numeric, 2) as mean_ms,
+                               rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+                        from pg_stat_statements order by total_exec_time desc limit 20"""));
+            }
             System.out.printf("BENCH heal: %d contents at R=2 placed in %.1f s; kill -9 of %s (held %d): every content back"
                     + " to 2 copies in %.1f s (down-after 5 s included)%n", n, placedSeconds, victim, most, restoreSeconds);
         } finally {
@@ -253,11 +282,19 @@ class HealBenchmark {
         }
     }
 
-    /** Until every CID is pinned under our prefix on {@code copies} of {@code nodes} (one pin/ls per node and poll). */
-    private static void awaitCopies(Map<String, KuboDaemon> nodes, List<String> cids, int copies, Duration max)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
+    /**
+     * Until every CID is pinned under our prefix on {@code copies} of {@code nodes} (one pin/ls per node and poll),
+     * printing a {@code BENCH-T} timeline line every 5 s; with {@code db}, also the placement rows by state and, once,
+     * the claim query's plan.
+     */
+    private static void awaitCopies(String phase, Map<String, KuboDaemon> nodes, List<String> cids, int copies,
+            Duration max, EmbeddedPostgres db) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + max.toNanos();
+        long nextLine = start;
+        boolean explained = false;
         while (System.nanoTime() < deadline) {
+            long pollStart = System.nanoTime();
             Map<String, Integer> count = new java.util.HashMap<>();
             for (KuboDaemon node : nodes.values()) {
                 node.recursivePins().forEach((cid, name) -> {
@@ -272,12 +309,68 @@ class HealBenchmark {
                     missing.add(cid);
                 }
             }
+            long now = System.nanoTime();
+            if (now >= nextLine || missing.isEmpty()) {
+                nextLine = now + Duration.ofSeconds(5).toNanos();
+                System.out.printf("BENCH-T %s t=%.1f s short=%d poll=%d ms%s%n", phase, (now - start) / 1e9, missing.size(),
+                        (now - pollStart) / 1_000_000, db == null ? "" : " rows: " + sql(db, """
+                                select string_agg(n.state || '/' || p.state || '=' || c, ' ' order by n.state, p.state)
+                                from (select node, state, count(*) c from placement group by node, state) p
+                                join node n on n.name = p.node""").strip());
+                if (db != null && !explained && missing.size() > cids.size() / 4 && (now - start) > 8e9) {
+                    explained = true;
+                    System.out.println("BENCH-P claim plan with " + missing.size() + " contents short:\n" + sql(db, """
+                            explain (analyze, buffers)
+                            select q.cid, q.node from placement q join content ct on ct.cid = q.cid
+                            join node n on n.name = q.node
+                            where ct.refcount > 0
+                              and ((q.state = 'queued' and q.next_attempt_at <= now())
+                                   or (q.state = 'pinning' and q.lease_expires_at < now()))
+                              and n.state = 'active' and n.healthy
+                              and (select count(*) from placement b where b.node = q.node and b.state = 'pinning'
+                                   and b.lease_expires_at > now()) < 32
+                            order by q.attempts, q.next_attempt_at
+                            limit 1
+                            for update of q skip locked"""));
+                }
+            }
             if (missing.isEmpty()) {
                 return;
             }
             Thread.sleep(250);
         }
         throw new IllegalStateException("not every content reached " + copies + " copies within " + max);
+    }
+
+    /** A throwaway Postgres with pg_stat_statements, for {@code -Datpin.bench.profile}. */
+    private static EmbeddedPostgres profiledPostgres() throws Exception {
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(Files.createTempDirectory("atpin-bench-pg-").resolve("data"))
+                .setServerConfig("listen_addresses", "127.0.0.1").setServerConfig("max_connections", "100")
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                .setServerConfig("pg_stat_statements.track", "all").start();
+        sql(postgres, "create extension pg_stat_statements");
+        return postgres;
+    }
+
+    /** Runs one statement on the bench's Postgres; returns its rows, tab-separated, one a line. */
+    private static String sql(EmbeddedPostgres postgres, String statement) throws java.sql.SQLException {
+        StringBuilder out = new StringBuilder();
+        try (java.sql.Connection c = postgres.getPostgresDatabase().getConnection();
+                java.sql.Statement s = c.createStatement()) {
+            if (s.execute(statement)) {
+                try (java.sql.ResultSet rs = s.getResultSet()) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        for (int i = 1; i <= columns; i++) {
+                            out.append(i > 1 ? "\t" : "").append(rs.getString(i));
+                        }
+                        out.append('\n');
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     private static HttpResponse<String> send(ServiceProcess service, String method, String path, String token, String body)
