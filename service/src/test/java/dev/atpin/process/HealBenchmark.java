@@ -87,8 +87,11 @@ class HealBenchmark {
             env.put("ATPIN_DISPATCH_HEAL_INTERVAL", "1s");
             env.put("ATPIN_KUBO_RPC_TIMEOUT", "5s");
             if (PROFILE) {
-                // JAVA_TOOL_OPTIONS: ServiceProcess starts plain `java -jar`; the JVM reads this itself
-                env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=bench-service.jfr,settings=profile,dumponexit=true");
+                // JAVA_TOOL_OPTIONS: ServiceProcess starts plain `java -jar`; the JVM reads this itself. %p: the token-minting
+                // runs of the jar read it too and write their own (small) recordings; -Xlog: JFR would announce itself on the
+                // standard output, where those runs print the token
+                env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=bench-service-%p.jfr,settings=profile,dumponexit=true"
+                        + " -Xlog:jfr+startup=error");
             }
             service = ServiceProcess.create("bench-service", env);
             service.start();
@@ -104,6 +107,7 @@ class HealBenchmark {
             for (String cid : first) {
                 pin(service, one, cid, origin);
             }
+            System.out.printf("BENCH-T pins: the %d requests were accepted after %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
             awaitCopies("pins", nodes, first, 1, Duration.ofMinutes(60), null);
             double serviceSeconds = (System.nanoTime() - t0) / 1e9;
             double bareSeconds = bareLoop(new ArrayList<>(nodes.values()), addContents(origin, n));
@@ -118,6 +122,7 @@ class HealBenchmark {
             for (String cid : second) {
                 pin(service, two, cid, origin);
             }
+            System.out.printf("BENCH-T place: the %d requests were accepted after %.1f s%n", n, (System.nanoTime() - t2) / 1e9);
             awaitCopies("place", nodes, second, 2, Duration.ofMinutes(60), null);
             double placedSeconds = (System.nanoTime() - t2) / 1e9;
             String victim = null;
