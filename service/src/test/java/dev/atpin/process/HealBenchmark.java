@@ -322,7 +322,7 @@ class HealBenchmark {
      * {@code pin/add} returned), and the nodes' {@code pin/ls} confirms it when it says done (and every 30 s for
      * the timeline); the time returned is the moment of the record that Kubo then confirmed.
      * A {@code BENCH-T} timeline line goes out every 5 s; with {@code profile}, the placement rows by state too
-     * and, once, the claim query's plan.
+     * and, once, the plan of the claim's choice (PlacementQueue.claim without its update: keep the two alike).
      */
     private static long awaitCopies(String phase, Map<String, KuboDaemon> nodes, List<String> cids, int copies,
             Duration max, EmbeddedPostgres db, boolean profile) throws Exception {
@@ -356,17 +356,30 @@ class HealBenchmark {
                     explained = true;
                     System.out.println("BENCH-P claim plan with " + recordShort + " contents short:\n" + sql(db, """
                             explain (analyze, buffers)
-                            select q.cid, q.node from placement q join content ct on ct.cid = q.cid
-                            join node n on n.name = q.node
-                            where ct.refcount > 0
-                              and ((q.state = 'queued' and q.next_attempt_at <= now())
-                                   or (q.state = 'pinning' and q.lease_expires_at < now()))
-                              and n.state = 'active' and n.healthy
-                              and (select count(*) from placement b where b.node = q.node and b.state = 'pinning'
-                                   and b.lease_expires_at > now()) < 32
-                            order by q.attempts, q.next_attempt_at
-                            limit 1
-                            for update of q skip locked"""));
+                            with open_node as (
+                                select n.name from node n
+                                where n.state = 'active' and n.healthy
+                                  and (select count(*) from placement b where b.node = n.name and b.state = 'pinning'
+                                       and b.lease_expires_at > now()) < 32),
+                            queued as (
+                                select head.* from open_node o cross join lateral (
+                                    select q.cid, q.node, q.attempts, q.next_attempt_at from placement q
+                                    where q.node = o.name and q.state = 'queued' and q.next_attempt_at <= now()
+                                      and exists (select 1 from content ct where ct.cid = q.cid and ct.refcount > 0)
+                                    order by q.attempts, q.next_attempt_at
+                                    limit 1
+                                    for update of q skip locked) head),
+                            abandoned as (
+                                select q.cid, q.node, q.attempts, q.next_attempt_at from placement q
+                                where q.state = 'pinning' and q.lease_expires_at < now()
+                                  and q.node in (select name from open_node)
+                                  and exists (select 1 from content ct where ct.cid = q.cid and ct.refcount > 0)
+                                order by q.attempts, q.next_attempt_at
+                                limit 1
+                                for update of q skip locked)
+                            select cid, node from (select * from queued union all select * from abandoned) candidate
+                            order by attempts, next_attempt_at
+                            limit 1"""));
                 }
             }
             Thread.sleep(250);
