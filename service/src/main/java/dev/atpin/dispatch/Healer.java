@@ -153,11 +153,12 @@ public class Healer {
 
     /**
      * Every content that has placements, with its copies counted by kind, in one pass over {@code placement} (a
-     * hash aggregate). A round reads every content, so its cost per content is what decides how a restore grows:
-     * testing each content with correlated subqueries, as the passes once did, cost 30-200 µs a content (several
-     * seconds a round at 20,000 contents, one round after the other while the restore runs, on the same cores as
-     * the pins) against about 1 µs here. {@code live} is {@link Placements#LIVE_COPY} (keep them equal). The
-     * parameter is the keyset position: only contents after it are aggregated.
+     * hash aggregate). A round reads every content, so its cost per content decides what a round costs as the
+     * contents grow: testing each content with correlated subqueries, as the passes once did, measured 30-230 µs a
+     * content on a busy 2-core machine (over a second a round at 6,000 contents, one round after the other while a
+     * restore runs, on the same cores as the pins), this 3-7 times less (ADR 0103). {@code live} is
+     * {@link Placements#LIVE_COPY} (keep them equal). The parameter is the keyset position: only contents after it
+     * are aggregated.
      */
     private static final String COPIES = """
             select p.cid,
