@@ -17,8 +17,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -189,13 +191,24 @@ public class Dispatcher {
      */
     private List<String> dialOrigins(KuboClient kubo, String cid, LongConsumer renew) {
         List<String> vetted = new ArrayList<>();
+        // A peer usually announces several addresses (tcp, quic, ip4, ip6) and clients send them all: once one of
+        // them connected, the others would only ask Kubo again for a connection it has (one RPC call per address
+        // and pin).
+        Set<String> connected = new HashSet<>();
         for (String origin : originsOf(cid)) {
             for (String dialable : originDials.dialable(origin, config.dialPrivateOrigins())) {
                 vetted.add(dialable);
+                String peer = peerOf(dialable);
+                if (peer != null && connected.contains(peer)) {
+                    continue;
+                }
                 // Twenty slow origins take longer than a lease: keep it while dialling.
                 renew.accept(0);
                 try {
                     kubo.swarmConnect(dialable, config.originDialTimeout());
+                    if (peer != null) {
+                        connected.add(peer);
+                    }
                 } catch (KuboException | IllegalArgumentException e) {
                     LOG.debugf("origin %s not reachable from %s: %s", dialable, kubo.name(), e.getMessage());
                 }
@@ -218,6 +231,17 @@ public class Dispatcher {
         return vetted;
     }
 
+    /** The peer ID a multiaddr ends with ({@code .../p2p/<id>}), or null when it names none. */
+    static String peerOf(String multiaddr) {
+        int at = multiaddr.lastIndexOf("/p2p/");
+        if (at < 0) {
+            return null;
+        }
+        String peer = multiaddr.substring(at + "/p2p/".length());
+        int slash = peer.indexOf('/');
+        return slash < 0 ? peer : peer.substring(0, slash);
+    }
+
     /** The content's replication R, for a backend that keeps the copies itself (IPFS Cluster). */
     private int replicationOf(String cid) throws SQLException {
         try (Connection c = db.getConnection();
@@ -229,12 +253,17 @@ public class Dispatcher {
         }
     }
 
-    /** Other nodes with a pinned copy of {@code cid}. */
+    /**
+     * Other answering nodes with a pinned copy of {@code cid}. After a node loss its rows stay {@code pinned} until
+     * the new copies are (never below R): dialling the lost node for each of them would only wait for refusals.
+     */
     private List<String> holdersOf(String cid, String except) {
         List<String> holders = new ArrayList<>();
         try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "select node from placement where cid = ? and state = 'pinned' and node <> ? limit 3")) {
+                PreparedStatement q = c.prepareStatement("""
+                        select p.node from placement p join node n on n.name = p.node
+                        where p.cid = ? and p.state = 'pinned' and p.node <> ? and n.healthy and n.state <> 'down'
+                        limit 3""")) {
             q.setString(1, cid);
             q.setString(2, except);
             try (ResultSet rs = q.executeQuery()) {

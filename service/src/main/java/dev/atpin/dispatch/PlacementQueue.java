@@ -32,32 +32,56 @@ public class PlacementQueue {
      * Claims the next placement: queued and due, or pinning under an expired lease (its worker died).
      * First attempts go before retries, so content that cannot be found does not hold up new pins.
      * Content nobody wants any more is left to the unpinner.
+     *
+     * <p>Its cost must not grow with the queue: after a node loss the healer queues a copy of every content the
+     * node held at once, and every one of those copies is claimed through here. So the nodes that may take a pin
+     * (active, answering, under their concurrency limit) are found first, and each of them is read from the head
+     * of its own ordered index ({@code placement_queued_by_node}), one row each; the best of those wins. Rows
+     * abandoned under an expired lease are few (one per dead worker) and have their own small index. Ordering all
+     * due rows and testing each one's node, as this query once did, made a restore quadratic in the contents
+     * (loadtests/README.md, "Self-healing and pin throughput").
      */
     public Optional<Claim> claim(String owner) throws SQLException {
         return Jdbc.inTransaction(db, c -> {
             try (PreparedStatement claim = c.prepareStatement("""
+                    with open_node as (
+                        -- a node that does not answer would only burn attempts; a draining or down one gets no
+                        -- new copies (the healer moves its queued rows elsewhere); per-node concurrency: one slow
+                        -- node must not take every worker
+                        select n.name from node n
+                        where n.state = 'active' and n.healthy
+                          and (select count(*) from placement b where b.node = n.name and b.state = 'pinning'
+                               and b.lease_expires_at > now()) < ?),
+                    queued as (
+                        select head.* from open_node o cross join lateral (
+                            select q.cid, q.node, q.attempts, q.next_attempt_at from placement q
+                            where q.node = o.name and q.state = 'queued' and q.next_attempt_at <= now()
+                              and exists (select 1 from content ct where ct.cid = q.cid and ct.refcount > 0)
+                            order by q.attempts, q.next_attempt_at
+                            limit 1
+                            for update of q skip locked) head),
+                    abandoned as (
+                        select q.cid, q.node, q.attempts, q.next_attempt_at from placement q
+                        where q.state = 'pinning' and q.lease_expires_at < now()
+                          and q.node in (select name from open_node)
+                          and exists (select 1 from content ct where ct.cid = q.cid and ct.refcount > 0)
+                        order by q.attempts, q.next_attempt_at
+                        limit 1
+                        for update of q skip locked),
+                    due as (
+                        -- the other candidates stay locked only until this transaction ends, a moment later
+                        select cid, node from (select * from queued union all select * from abandoned) candidate
+                        order by attempts, next_attempt_at
+                        limit 1)
                     update placement p set state = 'pinning', lease_owner = ?,
                            lease_expires_at = now() + make_interval(secs => ?),
                            attempts = p.attempts + 1, updated_at = now()
-                    from (select q.cid, q.node from placement q join content ct on ct.cid = q.cid
-                          join node n on n.name = q.node
-                          where ct.refcount > 0
-                            and ((q.state = 'queued' and q.next_attempt_at <= now())
-                                 or (q.state = 'pinning' and q.lease_expires_at < now()))
-                            -- a node that does not answer would only burn attempts; a draining or down one
-                            -- gets no new copies (the healer moves its queued rows elsewhere)
-                            and n.state = 'active' and n.healthy
-                            -- per-node concurrency: one slow node must not take every worker
-                            and (select count(*) from placement b where b.node = q.node and b.state = 'pinning'
-                                 and b.lease_expires_at > now()) < ?
-                          order by q.attempts, q.next_attempt_at
-                          limit 1
-                          for update of q skip locked) due
+                    from due
                     where p.cid = due.cid and p.node = due.node
                     returning p.cid, p.node, p.attempts""")) {
-                claim.setString(1, owner);
-                claim.setDouble(2, config.lease().toMillis() / 1000.0);
-                claim.setInt(3, config.nodeConcurrency());
+                claim.setInt(1, config.nodeConcurrency());
+                claim.setString(2, owner);
+                claim.setDouble(3, config.lease().toMillis() / 1000.0);
                 try (ResultSet rs = claim.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();

@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +31,31 @@ import org.junit.jupiter.api.Test;
  * With {@code -Datpin.bench.backend=ipfs-cluster} (or {@code kubo,ipfs-cluster}) it also measures pins/s through the
  * IPFS Cluster backend on three cluster peers, each with its own Kubo, against the same bare loop on those Kubo
  * nodes. {@code -Datpin.bench.contents=N} (default 1000). Figures go to standard output; nothing is asserted.
+ *
+ * <p><b>Warm-up.</b> Before the Kubo-direct pins/s measurement the service pins {@code -Datpin.bench.warmup=W}
+ * other contents (default 500, through a tenant of its own, same size, same origin; not measured), because a
+ * production service is warm and a just-started JVM is not: without it a 1,000-content run measured mostly the
+ * JIT compiling the request and pin paths. The bare loop gets nothing in exchange and needs nothing: it is one
+ * {@code pin/add} per content from the bench's own, already warm JVM, and it runs after the service's part on the
+ * same (by then warm) Kubo nodes, exactly as before. {@code -Datpin.bench.warmup=0} measures the cold service as
+ * the figures before 2026-12-04 did.
+ *
+ * <p>While it waits for copies it prints a timeline ({@code BENCH-T} every 5 s: seconds since the phase started,
+ * contents still short of their copies), so a slow phase shows whether its rate is constant or decays. The end of
+ * each phase is read from the service's record and confirmed by every node's {@code pin/ls} (see
+ * {@link #awaitCopies}: polling {@code pin/ls} back to back, as before 2026-12-04, loaded the nodes it measured). {@code -Datpin.bench.profile=true} adds, for finding where the time goes (it costs
+ * some throughput itself, so its figures are not comparable with a plain run): a JFR recording of the service
+ * ({@code settings=profile}, written to the service's work directory at its exit), {@code pg_stat_statements} on the
+ * embedded Postgres (reset at the kill, the top statements printed after the restore), the placement rows by
+ * state with every timeline line of the restore, and an {@code EXPLAIN ANALYZE} of the workers' claim query once
+ * the restore's queue is deep.
  */
 class HealBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String OPERATOR = "did:plc:benchoperatoraaaaaaaaaaaa";
+    private static final boolean PROFILE = Boolean.getBoolean("atpin.bench.profile");
 
     @Test
     void measure() throws Exception {
@@ -53,7 +71,8 @@ class HealBenchmark {
 
     /** Kubo-direct: pins/s at R=1 against the bare loop, then the restore of R=2 after a kill -9. */
     private static void kuboDirect(int n) throws Exception {
-        EmbeddedPostgres postgres = EmbeddedDatabase.start(Files.createTempDirectory("atpin-bench-pg-").resolve("data"), 0, false);
+        EmbeddedPostgres postgres = PROFILE ? profiledPostgres()
+                : EmbeddedDatabase.start(Files.createTempDirectory("atpin-bench-pg-").resolve("data"), 0, false);
         Map<String, KuboDaemon> nodes = new LinkedHashMap<>();
         KuboDaemon origin = null;
         ServiceProcess service = null;
@@ -75,19 +94,48 @@ class HealBenchmark {
             env.put("ATPIN_DISPATCH_DOWN_AFTER", "5s");
             env.put("ATPIN_DISPATCH_HEAL_INTERVAL", "1s");
             env.put("ATPIN_KUBO_RPC_TIMEOUT", "5s");
+            if (PROFILE) {
+                // JAVA_TOOL_OPTIONS: ServiceProcess starts plain `java -jar`; the JVM reads this itself. %p: the token-minting
+                // runs of the jar read it too and write their own (small) recordings; -Xlog: JFR would announce itself on the
+                // standard output, where those runs print the token
+                env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=bench-service-%p.jfr,settings=profile,dumponexit=true"
+                        + " -Xlog:jfr+startup=error");
+            }
             service = ServiceProcess.create("bench-service", env);
             service.start();
+            if (PROFILE) {
+                System.out.println("BENCH-P service log and JFR in " + service.workDir());
+            }
             String operatorToken = service.mintToken(OPERATOR, "read,write,admin");
+
+            // 0. unmeasured: a production service is warm (JIT-compiled request and pin paths), a just-started one
+            //    is not, and at 1,000 contents the cold start would be a good part of what is measured
+            int warmup = Integer.getInteger("atpin.bench.warmup", 500);
+            if (warmup > 0) {
+                List<String> warm = addContents(origin, warmup);
+                String warmTenant = tenant(service, operatorToken, "did:plc:benchwarmupaaaaaaaaaaaaaa", "one");
+                long tw = System.nanoTime();
+                for (String cid : warm) {
+                    pin(service, warmTenant, cid, origin);
+                }
+                awaitCopies("warm-up", nodes, warm, 1, Duration.ofMinutes(30), postgres, false);
+                System.out.printf("BENCH-T warm-up (not measured): %d contents pinned through the service in %.1f s%n",
+                        warmup, (System.nanoTime() - tw) / 1e9);
+            }
 
             // 1. pins/s through the service at R=1, against a bare pin/add loop on the same nodes
             List<String> first = addContents(origin, n);
             String one = tenant(service, operatorToken, "did:plc:benchoneaaaaaaaaaaaaaaaaa", "one");
             long t0 = System.nanoTime();
-            for (String cid : first) {
-                pin(service, one, cid, origin);
+            for (int i = 0; i < first.size(); i++) {
+                pin(service, one, first.get(i), origin);
+                if (i + 1 == first.size() / 2) {
+                    System.out.printf("BENCH-T pins: the first %d requests were accepted after %.1f s%n", i + 1,
+                            (System.nanoTime() - t0) / 1e9);
+                }
             }
-            awaitCopies(nodes, first, 1, Duration.ofMinutes(60));
-            double serviceSeconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("BENCH-T pins: the %d requests were accepted after %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+            double serviceSeconds = (awaitCopies("pins", nodes, first, 1, Duration.ofMinutes(60), postgres, false) - t0) / 1e9;
             double bareSeconds = bareLoop(new ArrayList<>(nodes.values()), addContents(origin, n));
             System.out.printf("BENCH pins kubo: %d contents; service (R=1) %.1f s = %.1f pins/s; bare pin/add loop %.1f s = %.1f pins/s;"
                     + " overhead %+.0f%%%n", n, serviceSeconds, n / serviceSeconds, bareSeconds, n / bareSeconds,
@@ -100,8 +148,8 @@ class HealBenchmark {
             for (String cid : second) {
                 pin(service, two, cid, origin);
             }
-            awaitCopies(nodes, second, 2, Duration.ofMinutes(60));
-            double placedSeconds = (System.nanoTime() - t2) / 1e9;
+            System.out.printf("BENCH-T place: the %d requests were accepted after %.1f s%n", n, (System.nanoTime() - t2) / 1e9);
+            double placedSeconds = (awaitCopies("place", nodes, second, 2, Duration.ofMinutes(60), postgres, false) - t2) / 1e9;
             String victim = null;
             long most = -1;
             for (var e : nodes.entrySet()) {
@@ -112,12 +160,22 @@ class HealBenchmark {
                     victim = e.getKey();
                 }
             }
+            if (PROFILE) {
+                sql(postgres, "select pg_stat_statements_reset()");
+            }
+            System.out.println("BENCH-P kill at " + java.time.Instant.now());
             long t3 = System.nanoTime();
             nodes.get(victim).kill();
             Map<String, KuboDaemon> survivors = new LinkedHashMap<>(nodes);
             survivors.remove(victim);
-            awaitCopies(survivors, second, 2, Duration.ofMinutes(60));
-            double restoreSeconds = (System.nanoTime() - t3) / 1e9;
+            double restoreSeconds = (awaitCopies("restore", survivors, second, 2, Duration.ofMinutes(60), postgres, PROFILE) - t3) / 1e9;
+            System.out.println("BENCH-P restored at " + java.time.Instant.now());
+            if (PROFILE) {
+                System.out.println("BENCH-P top statements during the restore (pg_stat_statements):\n" + sql(postgres, """
+                        select round(total_exec_time)::bigint as total_ms, calls, round(mean_exec_time::numeric, 2) as mean_ms,
+                               rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+                        from pg_stat_statements order by total_exec_time desc limit 20"""));
+            }
             System.out.printf("BENCH heal: %d contents at R=2 placed in %.1f s; kill -9 of %s (held %d): every content back"
                     + " to 2 copies in %.1f s (down-after 5 s included)%n", n, placedSeconds, victim, most, restoreSeconds);
         } finally {
@@ -298,31 +356,146 @@ class HealBenchmark {
         }
     }
 
-    /** Until every CID is pinned under our prefix on {@code copies} of {@code nodes} (one pin/ls per node and poll). */
-    private static void awaitCopies(Map<String, KuboDaemon> nodes, List<String> cids, int copies, Duration max)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
+    /**
+     * Until every CID is pinned under our prefix on {@code copies} of {@code nodes}; returns the {@link System#nanoTime}
+     * at which that was seen.
+     *
+     * <p>Kubo is the judge, but asking it often is not free: {@code pin/ls} lists every pin of a node (seconds for
+     * a few thousand on a busy machine), and polling it back to back, as this bench once did, kept the nodes busy
+     * with the bench itself for the whole restore, more so the more contents (the bare loop is never polled). So
+     * the service's own record is watched instead (every 500 ms; a row turns {@code pinned} only after Kubo's
+     * {@code pin/add} returned), and the nodes' {@code pin/ls} confirms it when it says done (and every 30 s for
+     * the timeline); the time returned is the moment of the record that Kubo then confirmed.
+     * A {@code BENCH-T} timeline line goes out every 5 s; with {@code profile}, the placement rows by state too
+     * and, once, the plan of the claim's choice (PlacementQueue.claim without its update: keep the two alike).
+     */
+    private static long awaitCopies(String phase, Map<String, KuboDaemon> nodes, List<String> cids, int copies,
+            Duration max, EmbeddedPostgres db, boolean profile) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + max.toNanos();
+        long nextLine = start;
+        long nextKubo = start + Duration.ofSeconds(30).toNanos();
+        boolean explained = false;
+        int kuboShort = -1;
         while (System.nanoTime() < deadline) {
-            Map<String, Integer> count = new java.util.HashMap<>();
-            for (KuboDaemon node : nodes.values()) {
-                node.recursivePins().forEach((cid, name) -> {
-                    if (name.startsWith("atpin:")) {
-                        count.merge(cid, 1, Integer::sum);
-                    }
-                });
-            }
-            Set<String> missing = new HashSet<>();
-            for (String cid : cids) {
-                if (count.getOrDefault(cid, 0) < copies) {
-                    missing.add(cid);
+            long seen = System.nanoTime();
+            int recordShort = shortInRecord(db, nodes.keySet(), cids, copies);
+            if (recordShort == 0 || seen >= nextKubo) {
+                nextKubo = seen + Duration.ofSeconds(30).toNanos();
+                kuboShort = shortOnNodes(nodes, cids, copies);
+                if (kuboShort == 0) {
+                    System.out.printf("BENCH-T %s t=%.1f s short=0 (confirmed by pin/ls on the nodes)%n", phase,
+                            (seen - start) / 1e9);
+                    return seen;
                 }
             }
-            if (missing.isEmpty()) {
-                return;
+            long now = System.nanoTime();
+            if (now >= nextLine) {
+                nextLine = now + Duration.ofSeconds(5).toNanos();
+                System.out.printf("BENCH-T %s t=%.1f s short=%d (pin/ls %s)%s%n", phase, (now - start) / 1e9, recordShort,
+                        kuboShort < 0 ? "not asked yet" : "said " + kuboShort, !profile ? "" : " rows: " + sql(db, """
+                                select string_agg(n.state || '/' || p.state || '=' || c, ' ' order by n.state, p.state)
+                                from (select node, state, count(*) c from placement group by node, state) p
+                                join node n on n.name = p.node""").strip());
+                if (profile && !explained && recordShort > cids.size() / 4 && (now - start) > 8e9) {
+                    explained = true;
+                    System.out.println("BENCH-P claim plan with " + recordShort + " contents short:\n" + sql(db, """
+                            explain (analyze, buffers)
+                            with open_node as (
+                                select n.name from node n
+                                where n.state = 'active' and n.healthy
+                                  and (select count(*) from placement b where b.node = n.name and b.state = 'pinning'
+                                       and b.lease_expires_at > now()) < 32),
+                            queued as (
+                                select head.* from open_node o cross join lateral (
+                                    select q.cid, q.node, q.attempts, q.next_attempt_at from placement q
+                                    where q.node = o.name and q.state = 'queued' and q.next_attempt_at <= now()
+                                      and exists (select 1 from content ct where ct.cid = q.cid and ct.refcount > 0)
+                                    order by q.attempts, q.next_attempt_at
+                                    limit 1
+                                    for update of q skip locked) head),
+                            abandoned as (
+                                select q.cid, q.node, q.attempts, q.next_attempt_at from placement q
+                                where q.state = 'pinning' and q.lease_expires_at < now()
+                                  and q.node in (select name from open_node)
+                                  and exists (select 1 from content ct where ct.cid = q.cid and ct.refcount > 0)
+                                order by q.attempts, q.next_attempt_at
+                                limit 1
+                                for update of q skip locked)
+                            select cid, node from (select * from queued union all select * from abandoned) candidate
+                            order by attempts, next_attempt_at
+                            limit 1"""));
+                }
             }
-            Thread.sleep(250);
+            Thread.sleep(500);
         }
         throw new IllegalStateException("not every content reached " + copies + " copies within " + max);
+    }
+
+    /**
+     * CIDs with fewer than {@code copies} pinned placements on {@code nodes}, by the service's record: one hash
+     * aggregate (a subquery per CID cost 240 ms a poll at 3,000 contents on a busy machine: the bench's own load).
+     */
+    private static int shortInRecord(EmbeddedPostgres db, Set<String> nodes, List<String> cids, int copies)
+            throws java.sql.SQLException {
+        try (java.sql.Connection c = db.getPostgresDatabase().getConnection();
+                java.sql.PreparedStatement q = c.prepareStatement("""
+                        select count(*) from unnest(?::text[]) w(cid)
+                        left join (select cid, count(*) as copies from placement
+                                   where state = 'pinned' and node = any(?::text[]) group by cid) k on k.cid = w.cid
+                        where coalesce(k.copies, 0) < ?""")) {
+            q.setArray(1, c.createArrayOf("text", cids.toArray()));
+            q.setArray(2, c.createArrayOf("text", nodes.toArray()));
+            q.setInt(3, copies);
+            try (java.sql.ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** CIDs with fewer than {@code copies} of our pins on {@code nodes}, by their {@code pin/ls}. */
+    private static int shortOnNodes(Map<String, KuboDaemon> nodes, List<String> cids, int copies) {
+        Map<String, Integer> count = new java.util.HashMap<>();
+        for (KuboDaemon node : nodes.values()) {
+            node.recursivePins().forEach((cid, name) -> {
+                if (name.startsWith("atpin:")) {
+                    count.merge(cid, 1, Integer::sum);
+                }
+            });
+        }
+        return (int) cids.stream().filter(cid -> count.getOrDefault(cid, 0) < copies).count();
+    }
+
+    /** A throwaway Postgres with pg_stat_statements, for {@code -Datpin.bench.profile}. */
+    private static EmbeddedPostgres profiledPostgres() throws Exception {
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(Files.createTempDirectory("atpin-bench-pg-").resolve("data"))
+                .setServerConfig("listen_addresses", "127.0.0.1").setServerConfig("max_connections", "100")
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                .setServerConfig("pg_stat_statements.track", "all").start();
+        sql(postgres, "create extension pg_stat_statements");
+        return postgres;
+    }
+
+    /** Runs one statement on the bench's Postgres; returns its rows, tab-separated, one a line. */
+    private static String sql(EmbeddedPostgres postgres, String statement) throws java.sql.SQLException {
+        StringBuilder out = new StringBuilder();
+        try (java.sql.Connection c = postgres.getPostgresDatabase().getConnection();
+                java.sql.Statement s = c.createStatement()) {
+            if (s.execute(statement)) {
+                try (java.sql.ResultSet rs = s.getResultSet()) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        for (int i = 1; i <= columns; i++) {
+                            out.append(i > 1 ? "\t" : "").append(rs.getString(i));
+                        }
+                        out.append('\n');
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     private static HttpResponse<String> send(ServiceProcess service, String method, String path, String token, String body)
