@@ -1,6 +1,7 @@
 package dev.atpin.loadtests.bench;
 
 import dev.atpin.loadtests.gatling.GetPinSimulation;
+import dev.atpin.loadtests.gatling.HttpFloorSimulation;
 import dev.atpin.loadtests.gatling.KuboPinAddSimulation;
 import dev.atpin.loadtests.gatling.ListPinsSimulation;
 import dev.atpin.loadtests.gatling.MixedSimulation;
@@ -233,6 +234,9 @@ public final class BenchRunner {
         }
     }
 
+    /** The HTTP floor's title: the same server's cheapest answer (see {@link HttpFloorSimulation}). */
+    private static final String FLOOR = "HTTP floor: GET /static/favicon.svg (no token, no Postgres)";
+
     /** The measurements, in order, and the ratios between them. */
     private final class Scenarios {
         private final BenchPostgres db;
@@ -317,6 +321,9 @@ public final class BenchRunner {
 
             gatling("warm-up (not measured)", MixedSimulation.class,
                     Map.of("bench.tokens", mixedTokens.toString(), "bench.seconds", Integer.toString(options.warmupSeconds())));
+
+            var floor = gatling(FLOOR, HttpFloorSimulation.class, Map.of());
+            ours.put("floor", floor.get("All Requests"));
 
             var one = gatling("POST /pins, 1 tenant", PostPinsSimulation.class, Map.of("bench.tokens", onePost.toString()));
             ours.put("post1", one.get("All Requests"));
@@ -512,6 +519,18 @@ public final class BenchRunner {
                     ours.get("paging"), "", null, 0, "p99 < 20 ms");
             row("--stat counts (limit=1 per status)", "--stat counts (4 × limit=1)", ours.get("stat"), "", null, 0, "p99 < 20 ms");
             row("GET /pins/{requestid}", "GET /pins/{requestid}", ours.get("get"), "", null, 0, "");
+            GatlingRun.Figures floor = ours.get("floor");
+            if (floor != null) {
+                double ceiling = floor.okPerSecond();
+                row("HTTP floor (a 191-byte static file: no token, no Postgres) ÷ pgbench select", FLOOR, floor, "pgbench",
+                        select, 0, "");
+                row(String.format("GET /pins default at %,d pins ÷ HTTP floor", options.bigTenantPins()),
+                        "GET /pins (default: pinned, limit 10), " + String.format("%,d", options.bigTenantPins()) + " pins in the tenant",
+                        ours.get(listTitle), "floor", ceiling, 0, "");
+                row("GET /pins/{requestid} ÷ HTTP floor", "GET /pins/{requestid}", ours.get("get"), "floor", ceiling, 0, "");
+                row("POST /pins, " + n + " tenants ÷ HTTP floor", "POST /pins, " + n + " tenants", ours.get("postN"), "floor",
+                        ceiling, 0, "");
+            }
             row("mixed read/write", cpuPerRequest.keySet().stream().filter(k -> k.startsWith("mixed")).findFirst().orElse(""),
                     ours.get("mixed"), "", null, 0, "");
         }
