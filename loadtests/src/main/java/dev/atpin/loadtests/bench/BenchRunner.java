@@ -58,6 +58,9 @@ public final class BenchRunner {
             return;
         }
         Path table = new BenchRunner(options).run();
+        if (options.seedOnly()) {
+            System.exit(0);
+        }
         System.out.println();
         System.out.println(Files.readString(table));
         System.out.println("(written to " + table + "; Gatling reports in " + options.workDir().resolve("gatling") + ")");
@@ -69,7 +72,7 @@ public final class BenchRunner {
         return new BenchRunner(BenchOptions.parse(repo, args)).run();
     }
 
-    /** Runs everything; returns the results file. */
+    /** Runs everything; returns the results file (the data dir with {@code --seed-only}). */
     Path run() throws Exception {
         Files.createDirectories(files);
         try (Processes processes = new Processes(options.workDir().resolve("logs"))) {
@@ -86,6 +89,10 @@ public final class BenchRunner {
             progress.step("pgbench: " + pgbench.version() + "; Kubo: " + kuboBinary);
 
             seedIfNeeded(processes, kuboBinary, jar);
+            if (options.seedOnly()) {
+                progress.phase("seeded " + options.dataDir() + " (--seed-only: nothing measured)");
+                return options.dataDir();
+            }
             progress.phase("starting PostgreSQL (durable), Kubo and the service");
             try (BenchPostgres db = BenchPostgres.start(options.dataDir().resolve("postgres"), BenchPostgres.DURABLE)) {
                 Kubo kubo = Kubo.start("kubo", kuboBinary, options.dataDir().resolve("kubo/repo"), processes);
@@ -325,11 +332,16 @@ public final class BenchRunner {
             var floor = gatling(FLOOR, HttpFloorSimulation.class, Map.of());
             ours.put("floor", floor.get("All Requests"));
 
+            GroupCommit before = GroupCommit.read(base);
             var one = gatling("POST /pins, 1 tenant", PostPinsSimulation.class, Map.of("bench.tokens", onePost.toString()));
             ours.put("post1", one.get("All Requests"));
+            GroupCommit between = GroupCommit.read(base);
             var many = gatling("POST /pins, " + options.postTenants() + " tenants", PostPinsSimulation.class,
                     Map.of("bench.tokens", manyPost.toString()));
             ours.put("postN", many.get("All Requests"));
+            GroupCommit after = GroupCommit.read(base);
+            results.note("group commit during POST /pins, 1 tenant: " + between.minus(before));
+            results.note("group commit during POST /pins, " + options.postTenants() + " tenants: " + after.minus(between));
             checkNothingLost(postDids, one.get("All Requests").ok() + many.get("All Requests").ok());
 
             var list = gatling("GET /pins (default: pinned, limit 10), " + String.format("%,d", big) + " pins in the tenant",
