@@ -8,6 +8,9 @@ import dev.atpin.db.Jdbc;
 import dev.atpin.db.Retry;
 import dev.atpin.dispatch.ContentLedger;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import java.sql.Connection;
@@ -19,16 +22,21 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -44,6 +52,10 @@ import java.util.concurrent.locks.LockSupport;
  * them); the others wait for their result. A transaction carries 6 statements however many adds it
  * holds (lock the tenants, count their pins, hand out {@code created}, upsert the contents, place new
  * contents, insert the requests), where one add alone took a dozen.
+ *
+ * <p>A tenant's adds are written by one committer at a time: a second group of the same tenant would
+ * only wait for the first on its account row, so the other committers take other tenants' adds and the
+ * tenant's next adds gather into its next group.
  *
  * <p>When a group fails on something other than a conflict, each add is written alone, so one
  * bad request never fails the others.
@@ -62,9 +74,17 @@ public class PinAdmissions {
     private final Event<ContentLedger.WorkQueued> workQueued;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger committing = new AtomicInteger();
+    /** Tenants whose adds a committer of this replica is writing now. */
+    private final Set<String> busyTenants = ConcurrentHashMap.newKeySet();
+    /** Adds per group-commit transaction: how much folding the load allows (1 = none). */
+    private final DistributionSummary groupSize;
+    /** Groups that failed as a whole and were written add by add. */
+    private final Counter groupFallbacks;
+    /** Group-commit transactions run again after a deadlock or serialization failure. */
+    private final Counter groupRetries;
 
     PinAdmissions(AgroalDataSource db, Quotas quotas, ContentLedger ledger, PinStore store, PinViews views,
-            PinsConfig config, Event<ContentLedger.WorkQueued> workQueued) {
+            PinsConfig config, Event<ContentLedger.WorkQueued> workQueued, MeterRegistry metrics) {
         this.db = db;
         this.quotas = quotas;
         this.ledger = ledger;
@@ -72,13 +92,21 @@ public class PinAdmissions {
         this.views = views;
         this.config = config;
         this.workQueued = workQueued;
+        this.groupSize = DistributionSummary.builder("atpin.pins.add.group.size")
+                .description("Adds written per group-commit transaction").register(metrics);
+        this.groupFallbacks = Counter.builder("atpin.pins.add.group.fallbacks")
+                .description("Group-commit transactions that failed as a whole and were retried add by add").register(metrics);
+        this.groupRetries = Counter.builder("atpin.pins.add.group.retries")
+                .description("Group-commit transactions run again after a deadlock or serialization failure").register(metrics);
     }
 
-    private record Pending(String did, ValidPin pin, UUID id, Thread waiter, CompletableFuture<PinStatusDto> result) {}
+    private record Pending(String did, ValidPin pin, UUID id, Thread waiter, CompletableFuture<PinStatusDto> result,
+            AtomicBoolean taken) {}
 
     /** Adds one request for {@code did}; returns its status once committed, or throws its refusal. */
     public PinStatusDto add(String did, ValidPin pin) throws Exception {
-        Pending mine = new Pending(did, pin, UUID.randomUUID(), Thread.currentThread(), new CompletableFuture<>());
+        Pending mine = new Pending(did, pin, UUID.randomUUID(), Thread.currentThread(), new CompletableFuture<>(),
+                new AtomicBoolean());
         queue.add(mine);
         while (!mine.result().isDone()) {
             if (!commitNextGroup()) {
@@ -104,16 +132,16 @@ public class PinAdmissions {
             return false;
         }
         List<Pending> group = new ArrayList<>();
+        Set<String> mine = new HashSet<>();
         try {
-            for (Pending p; group.size() < config.maxBatch() && (p = queue.poll()) != null; ) {
-                group.add(p);
-            }
+            takeGroup(group, mine);
             if (!group.isEmpty()) {
                 commit(group);
             }
         } finally {
+            busyTenants.removeAll(mine);
             committing.decrementAndGet();
-            // Whoever waits first may now find a free committer slot.
+            // Whoever waits first may now find a free committer slot, or its tenant free again.
             Pending next = queue.peek();
             if (next != null) {
                 LockSupport.unpark(next.waiter());
@@ -122,19 +150,50 @@ public class PinAdmissions {
         return !group.isEmpty();
     }
 
+    /**
+     * Takes queued adds, in arrival order, of tenants no other committer of this replica is writing: two groups
+     * of one tenant would only wait for each other on its account row (holding a connection each, and halving
+     * both groups), where the second one now takes the adds of other tenants, and the first tenant's next adds
+     * wait here to go into one group together.
+     */
+    private void takeGroup(List<Pending> group, Set<String> mine) {
+        for (Iterator<Pending> it = queue.iterator(); it.hasNext() && group.size() < config.maxBatch(); ) {
+            Pending p = it.next();
+            if (!mine.contains(p.did())) {
+                if (!busyTenants.add(p.did())) {
+                    continue; // another committer writes this tenant: its later adds stay queued, in order
+                }
+                mine.add(p.did());
+            }
+            // The queue's iterator may still hand out an add another committer took a moment ago: the flag decides.
+            if (p.taken().compareAndSet(false, true)) {
+                it.remove();
+                group.add(p);
+            }
+        }
+    }
+
     private void commit(List<Pending> group) {
         List<Object> outcomes;
         boolean[] queued = {false};
+        int[] attempts = {0};
         try {
-            outcomes = Retry.onConflict(() -> Jdbc.inTransaction(db, c -> write(c, group, queued)));
+            outcomes = Retry.onConflict(() -> {
+                if (attempts[0]++ > 0) {
+                    groupRetries.increment();
+                }
+                return Jdbc.inTransaction(db, c -> write(c, group, queued));
+            });
         } catch (Exception e) {
             if (group.size() > 1) {
+                groupFallbacks.increment();
                 group.forEach(p -> commit(List.of(p)));
             } else {
                 finish(group.getFirst(), e);
             }
             return;
         }
+        groupSize.record(group.size());
         if (queued[0]) {
             workQueued.fire(new ContentLedger.WorkQueued());
         }

@@ -7,6 +7,7 @@ import dev.atpin.testing.Cids;
 import dev.atpin.testing.Tenants;
 import dev.atpin.testing.Tenants.Tenant;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -36,6 +37,20 @@ class GroupCommitTest {
     @Inject
     AgroalDataSource db;
 
+    @Inject
+    MeterRegistry metrics;
+
+    // the meters exist once the first add was written (PinAdmissions is created on first use)
+    private double addsInGroups() {
+        var groups = metrics.find("atpin.pins.add.group.size").summary();
+        return groups == null ? 0 : groups.totalAmount();
+    }
+
+    private double splitGroups() {
+        var split = metrics.find("atpin.pins.add.group.fallbacks").counter();
+        return split == null ? 0 : split.count();
+    }
+
     private void override(String did, String column, long value) throws Exception {
         try (Connection c = db.getConnection();
                 PreparedStatement q = c.prepareStatement("update account set " + column + " = ? where did = ?")) {
@@ -58,6 +73,8 @@ class GroupCommitTest {
             override(t.did(), "rate_limit", 10_000);
         }
         String shared = Cids.unfetchable();
+        double addsBefore = addsInGroups();
+        double splitBefore = splitGroups();
         ExecutorService pool = Executors.newFixedThreadPool(24);
         List<Future<Added>> results = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
@@ -95,6 +112,9 @@ class GroupCommitTest {
             assertThat(created).as("created is unique per tenant").hasSize(e.getValue().size());
         }
         assertThat(refcountOf(shared)).isEqualTo(sharedAccepted(shared));
+        // every add, accepted or refused, was decided in exactly one committed group, and no group had to be split
+        assertThat(addsInGroups() - addsBefore).isEqualTo(90);
+        assertThat(splitGroups() - splitBefore).isZero();
     }
 
     private long refcountOf(String cid) throws Exception {

@@ -24,6 +24,7 @@ public record BenchOptions(
         boolean cluster,
         boolean profile,
         int serviceMemoryMb,
+        boolean seedOnly,
         boolean smoke) {
 
     static final String USAGE = """
@@ -45,6 +46,7 @@ public record BenchOptions(
               --data-dir=DIR       where the seeded database is kept for the next run
                                    (default ~/.cache/atpin/bench/<scale>)
               --work-dir=DIR       logs, Gatling reports, the results table (default loadtests/target/bench)
+              --seed-only          seed the data dir (if not yet seeded) and stop: measure later, on a quiet machine
               --smoke              tiny data, 3 s per scenario: proves every part works
             """;
 
@@ -75,9 +77,11 @@ public record BenchOptions(
                 !Boolean.parseBoolean(given.getOrDefault("no-cluster", "false")),
                 Boolean.parseBoolean(given.getOrDefault("profile", "false")),
                 Integer.parseInt(given.getOrDefault("service-memory", "0")),
+                Boolean.parseBoolean(given.getOrDefault("seed-only", "false")),
                 smoke);
         for (String known : new String[] {"pins", "big-tenant-pins", "tenants", "work-dir", "data-dir", "post-tenants",
-                "users", "seconds", "warmup-seconds", "cluster-pins", "no-cluster", "profile", "service-jar", "service-memory"}) {
+                "users", "seconds", "warmup-seconds", "cluster-pins", "no-cluster", "profile", "service-jar", "service-memory",
+                "seed-only"}) {
             given.remove(known);
         }
         if (!given.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.atpin.loadtests.bench;
 
 import dev.atpin.loadtests.gatling.GetPinSimulation;
+import dev.atpin.loadtests.gatling.HttpFloorSimulation;
 import dev.atpin.loadtests.gatling.KuboPinAddSimulation;
 import dev.atpin.loadtests.gatling.ListPinsSimulation;
 import dev.atpin.loadtests.gatling.MixedSimulation;
@@ -57,6 +58,9 @@ public final class BenchRunner {
             return;
         }
         Path table = new BenchRunner(options).run();
+        if (options.seedOnly()) {
+            System.exit(0);
+        }
         System.out.println();
         System.out.println(Files.readString(table));
         System.out.println("(written to " + table + "; Gatling reports in " + options.workDir().resolve("gatling") + ")");
@@ -68,7 +72,7 @@ public final class BenchRunner {
         return new BenchRunner(BenchOptions.parse(repo, args)).run();
     }
 
-    /** Runs everything; returns the results file. */
+    /** Runs everything; returns the results file (the data dir with {@code --seed-only}). */
     Path run() throws Exception {
         Files.createDirectories(files);
         try (Processes processes = new Processes(options.workDir().resolve("logs"))) {
@@ -85,6 +89,10 @@ public final class BenchRunner {
             progress.step("pgbench: " + pgbench.version() + "; Kubo: " + kuboBinary);
 
             seedIfNeeded(processes, kuboBinary, jar);
+            if (options.seedOnly()) {
+                progress.phase("seeded " + options.dataDir() + " (--seed-only: nothing measured)");
+                return options.dataDir();
+            }
             progress.phase("starting PostgreSQL (durable), Kubo and the service");
             try (BenchPostgres db = BenchPostgres.start(options.dataDir().resolve("postgres"), BenchPostgres.DURABLE)) {
                 Kubo kubo = Kubo.start("kubo", kuboBinary, options.dataDir().resolve("kubo/repo"), processes);
@@ -233,6 +241,9 @@ public final class BenchRunner {
         }
     }
 
+    /** The HTTP floor's title: the same server's cheapest answer (see {@link HttpFloorSimulation}). */
+    private static final String FLOOR = "HTTP floor: GET /static/favicon.svg (no token, no Postgres)";
+
     /** The measurements, in order, and the ratios between them. */
     private final class Scenarios {
         private final BenchPostgres db;
@@ -318,11 +329,19 @@ public final class BenchRunner {
             gatling("warm-up (not measured)", MixedSimulation.class,
                     Map.of("bench.tokens", mixedTokens.toString(), "bench.seconds", Integer.toString(options.warmupSeconds())));
 
+            var floor = gatling(FLOOR, HttpFloorSimulation.class, Map.of());
+            ours.put("floor", floor.get("All Requests"));
+
+            GroupCommit before = GroupCommit.read(base);
             var one = gatling("POST /pins, 1 tenant", PostPinsSimulation.class, Map.of("bench.tokens", onePost.toString()));
             ours.put("post1", one.get("All Requests"));
+            GroupCommit between = GroupCommit.read(base);
             var many = gatling("POST /pins, " + options.postTenants() + " tenants", PostPinsSimulation.class,
                     Map.of("bench.tokens", manyPost.toString()));
             ours.put("postN", many.get("All Requests"));
+            GroupCommit after = GroupCommit.read(base);
+            results.note("group commit during POST /pins, 1 tenant: " + between.minus(before));
+            results.note("group commit during POST /pins, " + options.postTenants() + " tenants: " + after.minus(between));
             checkNothingLost(postDids, one.get("All Requests").ok() + many.get("All Requests").ok());
 
             var list = gatling("GET /pins (default: pinned, limit 10), " + String.format("%,d", big) + " pins in the tenant",
@@ -512,6 +531,18 @@ public final class BenchRunner {
                     ours.get("paging"), "", null, 0, "p99 < 20 ms");
             row("--stat counts (limit=1 per status)", "--stat counts (4 × limit=1)", ours.get("stat"), "", null, 0, "p99 < 20 ms");
             row("GET /pins/{requestid}", "GET /pins/{requestid}", ours.get("get"), "", null, 0, "");
+            GatlingRun.Figures floor = ours.get("floor");
+            if (floor != null) {
+                double ceiling = floor.okPerSecond();
+                row("HTTP floor (a 191-byte static file: no token, no Postgres) ÷ pgbench select", FLOOR, floor, "pgbench",
+                        select, 0, "");
+                row(String.format("GET /pins default at %,d pins ÷ HTTP floor", options.bigTenantPins()),
+                        "GET /pins (default: pinned, limit 10), " + String.format("%,d", options.bigTenantPins()) + " pins in the tenant",
+                        ours.get(listTitle), "floor", ceiling, 0, "");
+                row("GET /pins/{requestid} ÷ HTTP floor", "GET /pins/{requestid}", ours.get("get"), "floor", ceiling, 0, "");
+                row("POST /pins, " + n + " tenants ÷ HTTP floor", "POST /pins, " + n + " tenants", ours.get("postN"), "floor",
+                        ceiling, 0, "");
+            }
             row("mixed read/write", cpuPerRequest.keySet().stream().filter(k -> k.startsWith("mixed")).findFirst().orElse(""),
                     ours.get("mixed"), "", null, 0, "");
         }
