@@ -15,12 +15,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * A real Kubo daemon for tests: {@code ipfs init --profile test} in a temp IPFS_PATH (loopback
- * only, free ports, no bootstrap), started and stopped by the test run.
+ * only, free ports, no bootstrap), started and stopped by the test run. {@link #startProtected} puts its RPC API
+ * behind Kubo's {@code API.Authorizations}; this handle's own calls then send the matching header.
  */
 public final class KuboDaemon implements AutoCloseable {
 
@@ -33,8 +35,12 @@ public final class KuboDaemon implements AutoCloseable {
     private final String apiUrl;
     private final String peerId;
     private final List<String> swarmAddresses;
+    /** The {@code Authorization} header this handle's own RPC calls send; empty for an open RPC API. */
+    private final Optional<String> authorization;
 
-    private KuboDaemon(String name, Path repo, Process process, String apiUrl, String peerId, List<String> swarm) {
+    private KuboDaemon(String name, Path repo, Process process, String apiUrl, String peerId, List<String> swarm,
+            Optional<String> authorization) {
+        this.authorization = authorization;
         this.name = name;
         this.repo = repo;
         this.process = process;
@@ -60,18 +66,39 @@ public final class KuboDaemon implements AutoCloseable {
             throw new IllegalStateException("no Kubo daemon named " + name + " in this test run");
         }
         try {
-            JsonNode id = JSON.readTree(rpc(api, "id", ""));
+            JsonNode id = JSON.readTree(rpc(api, Optional.empty(), "id", ""));
             List<String> swarm = new ArrayList<>();
             id.path("Addresses").forEach(a -> swarm.add(a.asText()));
             return new KuboDaemon(name, Path.of(System.getProperty("atpin.test.kubo." + name + ".repo")), null, api,
-                    id.path("ID").asText(), swarm);
+                    id.path("ID").asText(), swarm, Optional.empty());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
     public static KuboDaemon start(String name) {
-        return start(name, false);
+        return start(name, false, Optional.empty());
+    }
+
+    /**
+     * A daemon whose RPC API ({@code /api/v0}) only answers requests carrying {@code authSecret}, set in
+     * {@code API.Authorizations} before it starts. {@code authSecret} is in Kubo's own form: {@code bearer:<token>}
+     * or {@code basic:<user>:<password>}; {@link #authorizationHeader} is what a client must send for it.
+     */
+    public static KuboDaemon startProtected(String name, String authSecret) {
+        return start(name, false, Optional.of(authSecret));
+    }
+
+    /** The {@code Authorization} header Kubo expects for an {@code AuthSecret} ({@code bearer:…}, {@code basic:…}). */
+    public static String authorizationHeader(String authSecret) {
+        if (authSecret.startsWith("bearer:")) {
+            return "Bearer " + authSecret.substring("bearer:".length());
+        }
+        if (authSecret.startsWith("basic:")) {
+            return "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    authSecret.substring("basic:".length()).getBytes(StandardCharsets.UTF_8));
+        }
+        throw new IllegalArgumentException("an AuthSecret is bearer:<token> or basic:<user>:<password>");
     }
 
     /**
@@ -79,10 +106,10 @@ public final class KuboDaemon implements AutoCloseable {
      * API and swarm listen on ports fixed at init, so the service's configured RPC URL stays right.
      */
     public static KuboDaemon startRestartable(String name) {
-        return start(name, true);
+        return start(name, true, Optional.empty());
     }
 
-    private static KuboDaemon start(String name, boolean fixedPorts) {
+    private static KuboDaemon start(String name, boolean fixedPorts, Optional<String> authSecret) {
         Path bin = binary();
         try {
             Path repo = Files.createTempDirectory("atpin-kubo-" + name + "-");
@@ -97,12 +124,19 @@ public final class KuboDaemon implements AutoCloseable {
             // No outside world here: no routing to the public network, no telemetry.
             Processes.run(repo, env, List.of(bin.toString(), "config", "Routing.Type", "none"), 60);
             Processes.run(repo, env, List.of(bin.toString(), "config", "--json", "Swarm.ResourceMgr.Enabled", "false"), 60);
+            if (authSecret.isPresent()) {
+                // Kubo reads API.Authorizations at start only; the secret is in the temp repo's config, nowhere else.
+                Processes.run(repo, env, List.of(bin.toString(), "config", "--json", "API.Authorizations",
+                        JSON.writeValueAsString(Map.of("atpin", Map.of("AuthSecret", authSecret.get(),
+                                "AllowedPaths", List.of("/api/v0"))))), 60);
+            }
+            Optional<String> header = authSecret.map(KuboDaemon::authorizationHeader);
             Process process = launch(bin, repo);
             String api = awaitApi(repo, process);
-            JsonNode id = awaitId(api, process, repo);
+            JsonNode id = awaitId(api, header, process, repo);
             List<String> swarm = new ArrayList<>();
             id.path("Addresses").forEach(a -> swarm.add(a.asText()));
-            return new KuboDaemon(name, repo, process, api, id.path("ID").asText(), swarm);
+            return new KuboDaemon(name, repo, process, api, id.path("ID").asText(), swarm, header);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start Kubo " + name, e);
         }
@@ -136,7 +170,7 @@ public final class KuboDaemon implements AutoCloseable {
             Files.deleteIfExists(repo.resolve("repo.lock"));
             process = launch(binary(), repo);
             awaitApi(repo, process);
-            awaitId(apiUrl, process, repo);
+            awaitId(apiUrl, authorization, process, repo);
         } catch (IOException e) {
             throw new IllegalStateException("cannot restart Kubo " + name, e);
         }
@@ -168,11 +202,11 @@ public final class KuboDaemon implements AutoCloseable {
         throw new IllegalStateException("Kubo did not open its API within 60 s:\n" + log(repo));
     }
 
-    private static JsonNode awaitId(String api, Process process, Path repo) {
+    private static JsonNode awaitId(String api, Optional<String> authorization, Process process, Path repo) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             try {
-                return JSON.readTree(rpc(api, "id", ""));
+                return JSON.readTree(rpc(api, authorization, "id", ""));
             } catch (IllegalStateException e) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("Kubo exited at start:\n" + log(repo));
@@ -232,7 +266,7 @@ public final class KuboDaemon implements AutoCloseable {
         System.arraycopy(tail, 0, body, head.length + data.length, tail.length);
         String query = "cid-version=1&pin=true&quieter=true" + (options.isEmpty() ? "" : "&" + options);
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl + "/api/v0/add?" + query))
+            HttpResponse<String> r = HTTP.send(authorized(HttpRequest.newBuilder(URI.create(apiUrl + "/api/v0/add?" + query)))
                     .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
@@ -263,8 +297,8 @@ public final class KuboDaemon implements AutoCloseable {
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl
-                            + "/api/v0/add?cid-version=1&pin=false&wrap-with-directory=false"))
+            HttpResponse<String> r = HTTP.send(authorized(HttpRequest.newBuilder(URI.create(apiUrl
+                            + "/api/v0/add?cid-version=1&pin=false&wrap-with-directory=false")))
                     .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
@@ -311,15 +345,40 @@ public final class KuboDaemon implements AutoCloseable {
     }
 
     public String rpc(String path, String query) {
-        return rpc(apiUrl, path, query);
+        return rpc(apiUrl, authorization, path, query);
     }
 
-    private static String rpc(String api, String path, String query) {
+    /**
+     * HTTP status of {@code POST /api/v0/<path>} sent with {@code authorization} (empty: no header at all), whatever
+     * this handle would send: how a test shows that the protection is on.
+     */
+    public int rpcStatus(String path, Optional<String> authorization) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl + "/api/v0/" + path))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody());
+        authorization.ifPresent(a -> request.header("Authorization", a));
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/api/v0/" + path
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new IllegalStateException(path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        authorization.ifPresent(a -> request.header("Authorization", a));
+        return request;
+    }
+
+    private static String rpc(String api, Optional<String> authorization, String path, String query) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + "/api/v0/" + path
                             + (query.isEmpty() ? "" : "?" + query)))
                     .timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.noBody());
+            authorization.ifPresent(a -> request.header("Authorization", a));
+            HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException(path + " failed: " + r.body());
             }
