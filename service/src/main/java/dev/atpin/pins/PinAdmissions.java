@@ -141,9 +141,11 @@ public class PinAdmissions {
         } finally {
             busyTenants.removeAll(mine);
             committing.decrementAndGet();
-            // Whoever waits first may now find a free committer slot, or its tenant free again.
+            // Whoever waits first may now find a free committer slot, or its tenant free again. Only after a
+            // group: an attempt that found nothing to take freed nothing, and waking the next waiter for it made
+            // the waiters of a busy tenant wake each other in a loop (a core burnt for one tenant's burst).
             Pending next = queue.peek();
-            if (next != null) {
+            if (next != null && !group.isEmpty()) {
                 LockSupport.unpark(next.waiter());
             }
         }
