@@ -159,6 +159,29 @@ class PinsApiTest {
         assertThat(countByMeta(t, "{\"app\":\"b\",\"env\":\"prod\"}")).isEqualTo(0);
     }
 
+    @Test
+    void aMetaFilterPagesOnlyTheTenantsOwnRequestsNewestFirst() {
+        // The same meta value in two tenants (the index is per tenant, issue 11): each sees only its own,
+        // paged newest first with the page's views, and the count is its own.
+        Tenant alice = tenant();
+        Tenant bob = tenant();
+        List<String> alices = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            alices.add(addId(alice, Map.of("cid", Cids.unfetchable(), "name", "m-" + i, "meta", Map.of("batch", "b7"))));
+            addId(bob, Map.of("cid", Cids.unfetchable(), "meta", Map.of("batch", "b7")));
+        }
+        addId(alice, Map.of("cid", Cids.unfetchable(), "meta", Map.of("batch", "b8")));
+        Response page = alice.api().queryParam("meta", "{\"batch\":\"b7\"}").get("/psa/pins");
+        page.then().statusCode(200).body("count", equalTo(12)).body("results", hasSize(10))
+                .body("results.pin.meta.batch", everyItem(equalTo("b7")))
+                .body("results.delegates", everyItem(notNullValue()));
+        assertThat(page.<List<String>>path("results.requestid")).isEqualTo(alices.reversed().subList(0, 10));
+        String last = page.<List<String>>path("results.created").getLast();
+        alice.api().queryParam("meta", "{\"batch\":\"b7\"}").queryParam("before", last).get("/psa/pins")
+                .then().statusCode(200).body("count", equalTo(2))
+                .body("results.requestid", equalTo(alices.reversed().subList(10, 12)));
+    }
+
     private static int countByMeta(Tenant t, String meta) {
         return t.api().queryParam("meta", meta).get("/psa/pins").then().statusCode(200).extract().path("count");
     }
