@@ -78,6 +78,10 @@ public class Healer {
      * holding up the others. This replica's alone; another replica taking over the rounds starts from the first.
      */
     private String askAfter = "";
+    /** The answering peers of each target that replicates itself, as the last round saw them. */
+    private final Map<String, java.util.Set<String>> answeringPeers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Targets whose pins may still name a holder that stopped answering (see {@link #readHolders}). */
+    private final java.util.Set<String> lostHolderPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Healer(AgroalDataSource db, DispatchConfig config, Plans plans, MeterRegistry metrics,
             Event<ContentLedger.WorkQueued> workQueued, PinBackend backend, NodeRegistry registry) {
@@ -198,11 +202,14 @@ public class Healer {
     private record Ask(String cid, String node, int replication) {}
 
     /**
-     * Asks the target of each pinned placement whose {@code replication_asked} is not its content's R for R
+     * Asks the target of each pinned placement whose {@code replication_asked} is not its content's R
+     * ({@code replication_wanted}, which a trigger keeps equal to {@code content.replication}) for R
      * ({@link PinBackend#updateReplication}), then records what was accepted and makes those pins' holders due for
-     * a read. The candidates are read in one short statement, the calls are made with no transaction open, and the
-     * outcome is written in one statement: no row is locked across a call. A pin changed meanwhile (its R changed
-     * again, it was released) is asked again by a later round, as the recorded value then differs.
+     * a read. The candidates are read in one short statement (a partial index holds exactly the differing rows; no
+     * join with the contents, which made Postgres walk their whole index, and a content no longer wanted is asked
+     * like any other: its row goes when it is unpinned), the
+     * calls are made with no transaction open, and the outcome is written in one statement: no row is locked across
+     * a call. A pin whose R changed again meanwhile still differs, and is asked again by the next round.
      */
     int askReplication() throws SQLException {
         if (!backend.replicatesItself()) {
@@ -212,9 +219,8 @@ public class Healer {
         List<Ask> due = new ArrayList<>();
         try (Connection c = db.getConnection();
                 PreparedStatement q = c.prepareStatement("""
-                        select p.cid, p.node, ct.replication from placement p join content ct on ct.cid = p.cid
-                        where p.replication_asked is not null and p.replication_asked <> ct.replication
-                          and p.state = 'pinned' and ct.refcount > 0 and p.cid > ?
+                        select p.cid, p.node, p.replication_wanted from placement p
+                        where p.replication_asked <> p.replication_wanted and p.state = 'pinned' and p.cid > ?
                         order by p.cid limit ?""")) {
             q.setString(1, from);
             q.setInt(2, MAX_REPLICATION_UPDATES);
@@ -265,8 +271,13 @@ public class Healer {
      * Reads again, on each target that replicates itself, the holders of the pins where they may have changed, the
      * longest unread first, and records them ({@code copy_peers}, {@code copies_read_at}): pins never read or just
      * asked for another R; pins with another number of holders than asked (capped by the answering peers), at most
-     * once a heal interval while the target moves copies; pins a holder of which stopped answering. The calls are
-     * made with no transaction open.
+     * once a heal interval while the target moves copies; and, after the target's answering peers changed, pins a
+     * holder of which stopped answering. The calls are made with no transaction open.
+     *
+     * <p>The first kind is found through a partial index ({@code placement_holders_due}) that holds only rows not
+     * known to match their replication, so a round costs nothing while the copies are as asked. Rows naming a peer
+     * that stopped answering are not in it; they are looked for (one pass over the target's pins) only after the
+     * answering peers changed, until a pass finds no more than it reads.
      */
     int readHolders() throws SQLException {
         if (!backend.replicatesItself()) {
@@ -278,24 +289,50 @@ public class Healer {
             if (live.isEmpty()) {
                 continue; // not polled yet, or not answering: nothing to compare with, and no one to ask
             }
-            List<String> due = new ArrayList<>();
-            try (Connection c = db.getConnection();
-                    PreparedStatement q = c.prepareStatement("""
+            if (!live.equals(answeringPeers.get(target))) {
+                answeringPeers.put(target, java.util.Set.copyOf(live));
+                lostHolderPending.add(target);
+            }
+            java.util.Set<String> due = new java.util.LinkedHashSet<>();
+            try (Connection c = db.getConnection()) {
+                try (PreparedStatement q = c.prepareStatement("""
+                        select p.cid from placement p
+                        where p.node = ? and p.state = 'pinned' and p.replication_asked is not null
+                          and (p.copy_peers is null or p.copies_read_at is null
+                               or cardinality(p.copy_peers) <> p.replication_asked)
+                          and (p.copy_peers is null or p.copies_read_at is null
+                               or (cardinality(p.copy_peers) <> least(p.replication_asked, ?)
+                                   and p.copies_read_at < now() - make_interval(secs => ?)))
+                        order by p.copies_read_at nulls first limit ?""")) {
+                    q.setString(1, target);
+                    q.setInt(2, live.size());
+                    q.setDouble(3, config.healInterval().toMillis() / 1000.0);
+                    q.setInt(4, MAX_HOLDER_READS);
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            due.add(rs.getString(1));
+                        }
+                    }
+                }
+                if (lostHolderPending.contains(target) && due.size() < MAX_HOLDER_READS) {
+                    int room = MAX_HOLDER_READS - due.size();
+                    try (PreparedStatement q = c.prepareStatement("""
                             select p.cid from placement p
-                            where p.node = ? and p.state = 'pinned'
-                              and (p.copy_peers is null or p.copies_read_at is null
-                                   or not (p.copy_peers <@ ?::text[])
-                                   or (cardinality(p.copy_peers) <> least(coalesce(p.replication_asked, 1), ?)
-                                       and p.copies_read_at < now() - make_interval(secs => ?)))
-                            order by p.copies_read_at nulls first, p.cid limit ?""")) {
-                q.setString(1, target);
-                q.setArray(2, c.createArrayOf("text", live.toArray()));
-                q.setInt(3, live.size());
-                q.setDouble(4, config.healInterval().toMillis() / 1000.0);
-                q.setInt(5, MAX_HOLDER_READS);
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        due.add(rs.getString(1));
+                            where p.node = ? and p.state = 'pinned' and not (p.copy_peers <@ ?::text[])
+                            order by p.copies_read_at limit ?""")) {
+                        q.setString(1, target);
+                        q.setArray(2, c.createArrayOf("text", live.toArray()));
+                        q.setInt(3, room);
+                        int found = 0;
+                        try (ResultSet rs = q.executeQuery()) {
+                            while (rs.next()) {
+                                due.add(rs.getString(1));
+                                found++;
+                            }
+                        }
+                        if (found < room) {
+                            lostHolderPending.remove(target); // all found: this round reads them
+                        }
                     }
                 }
             }
@@ -304,12 +341,17 @@ public class Healer {
             }
             Map<String, List<String>> holders;
             try {
-                holders = backend.holders(target, due);
+                holders = backend.holders(target, List.copyOf(due));
             } catch (PinBackendException e) {
                 LOG.debugf("holders on %s not read: %s", target, e.getMessage());
+                lostHolderPending.add(target);
                 continue;
             }
-            // A CID missing from the answer is stamped read all the same: it waits its turn again.
+            // A CID missing from the answer is stamped read all the same: it waits its turn again (and may still
+            // name a holder that stopped answering, so that search goes on).
+            if (holders.size() < due.size()) {
+                lostHolderPending.add(target);
+            }
             String[] peers = due.stream().map(cid -> holders.containsKey(cid) ? String.join(",", holders.get(cid)) : null)
                     .toArray(String[]::new);
             try (Connection c = db.getConnection();

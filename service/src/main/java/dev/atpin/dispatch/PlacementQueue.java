@@ -124,7 +124,8 @@ public class PlacementQueue {
             try (PreparedStatement done = c.prepareStatement("""
                     update placement set state = 'pinned', last_error = null, lease_owner = null,
                            lease_expires_at = null, next_attempt_at = now(), updated_at = now(),
-                           copy_peers = ?, copies_read_at = now(), replication_asked = ?
+                           copy_peers = ?, copies_read_at = now(), replication_asked = ?,
+                           replication_wanted = (select replication from content ct where ct.cid = placement.cid)
                     where cid = ? and node = ? and lease_owner = ?""")) {
                 done.setArray(1, c.createArrayOf("text", holders.toArray()));
                 done.setInt(2, replicationAsked);

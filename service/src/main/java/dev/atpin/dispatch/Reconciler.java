@@ -209,7 +209,10 @@ public class Reconciler {
                         with seen as (select * from unnest(?::text[], ?::int[]) as s(cid, r)),
                         marked as (update placement p set verified_at = ?,
                                           replication_asked = case when seen.r > 0 then seen.r
-                                                                   else p.replication_asked end
+                                                                   else p.replication_asked end,
+                                          replication_wanted = case when seen.r > 0
+                                              then (select ct.replication from content ct where ct.cid = p.cid)
+                                              else p.replication_wanted end
                                    from seen where p.node = ? and p.cid = seen.cid returning p.cid)
                         select s.cid, s.cid not in (select cid from marked), ct.replication
                         from seen s left join content ct on ct.cid = s.cid

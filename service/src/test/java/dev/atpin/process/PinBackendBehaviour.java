@@ -38,8 +38,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * What every {@code PinBackend} must do, run against the packaged service on real daemons, once per backend (one
  * subclass each): a pin from an origin reaches {@code pinned}; an unpinned content goes after the grace period; a
  * replaced pin gets its new content and releases the old; replication 2 puts each content on exactly two of three
- * nodes or peers; a lost node or peer (kill -9) is replaced until each content has two copies again. Copies are
- * counted on the Kubo daemons themselves, never taken from the service. Every wait is bounded.
+ * nodes or peers, which the tenant reads as {@code replicas_pinned} 2 with those daemons as delegates; a change of R
+ * reaches the backend within a few heal intervals with reconciliation held off; a lost node or peer (kill -9) is
+ * replaced until each content has two copies again. Copies are counted on the Kubo daemons themselves, never taken
+ * from the service. Every wait is bounded.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -165,7 +167,8 @@ abstract class PinBackendBehaviour {
 
     /**
      * R follows the plan: Kubo-direct places the second copies itself; IPFS Cluster, which got R=1 with the pins, is
-     * asked for the new replication factors (the reconciler compares each pin's with the content's R).
+     * asked for the new replication factors (the healer compares the replication each pin was asked for with the
+     * content's R).
      */
     @Test
     @Order(5)
