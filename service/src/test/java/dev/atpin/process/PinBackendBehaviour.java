@@ -261,6 +261,8 @@ abstract class PinBackendBehaviour {
         // The figure the issue asks about, per backend (a handful of contents here; loadtests/ scales it up).
         System.out.printf("%s: %d contents back to 2 copies %d ms after kill -9 of %s%n", getClass().getSimpleName(),
                 cids.size(), Duration.ofNanos(System.nanoTime() - killedAt).toMillis(), victim);
+        // and the tenant reads them: the lost node or peer no longer counts, the new one does
+        awaitReplication(token, requestsOf(token, cids), cids, 2);
         assertThat(service.status("/q/health/ready")).isEqualTo(200);
     }
 
