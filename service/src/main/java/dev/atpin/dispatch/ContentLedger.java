@@ -29,8 +29,11 @@ public class ContentLedger {
         this.workQueued = workQueued;
     }
 
-    /** Fired after commit when new work is queued, to wake idle workers. */
-    public record WorkQueued() {}
+    /**
+     * Fired after commit when new work is queued, to wake idle workers: about {@code placements} of them (each wakes
+     * at most one idle worker, so a single add does not send every worker to the queue).
+     */
+    public record WorkQueued(int placements) {}
 
     /**
      * One more live request wants {@code cid}. Creates the content and its placements on first
@@ -56,7 +59,7 @@ public class ContentLedger {
             }
             String settled = settle(c, cid);
             if (settled != null) {
-                workQueued.fire(new WorkQueued());
+                workQueued.fire(new WorkQueued(Math.max(replication, config.replication())));
                 return settled;
             }
             return status;

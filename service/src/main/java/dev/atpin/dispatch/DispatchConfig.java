@@ -26,7 +26,10 @@ public interface DispatchConfig {
     @WithDefault("64")
     int workers();
 
-    /** How often idle workers look for due work (new work also wakes them at once). */
+    /**
+     * How often one idle worker looks for work that became due without a commit (a retry after its backoff, an
+     * expired lease, a node answering again); it wakes the next when it finds some. New work wakes workers at once.
+     */
     @WithDefault("1s")
     Duration pollInterval();
 

@@ -6,6 +6,8 @@ import dev.atpin.identity.net.OriginDials;
 import dev.atpin.kubo.KuboClient;
 import dev.atpin.kubo.KuboException;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,12 +50,20 @@ public class Dispatcher {
     private final OriginDials originDials;
     private final NodeRegistry registry;
     private final String owner;
+    /** Wake-ups for idle workers: one per new placement, one per poll tick, one after each successful claim. */
     private final Semaphore wake = new Semaphore(0);
+    /** Claims that found work, and claims that found none (the price of waking a worker for nothing). */
+    private final Counter claimed;
+    private final Counter claimedNothing;
     private volatile boolean running;
     private ExecutorService workers;
 
     Dispatcher(PlacementQueue queue, SizeGate sizeGate, BackupRestorer restorer, PinBackend backend, AgroalDataSource db,
-            DispatchConfig config, OriginDials originDials, NodeRegistry registry) {
+            DispatchConfig config, OriginDials originDials, NodeRegistry registry, MeterRegistry meters) {
+        this.claimed = Counter.builder("atpin.dispatch.claims").tag("result", "claimed")
+                .description("Placement claims by the pin workers, by whether they found work").register(meters);
+        this.claimedNothing = Counter.builder("atpin.dispatch.claims").tag("result", "empty")
+                .description("Placement claims by the pin workers, by whether they found work").register(meters);
         this.registry = registry;
         this.originDials = originDials;
         this.queue = queue;
@@ -82,6 +92,24 @@ public class Dispatcher {
             String workerId = owner + "/w" + i;
             workers.submit(() -> work(workerId));
         }
+        workers.submit(this::tick);
+    }
+
+    /**
+     * Work that becomes due without anyone committing it (a retry after its backoff, a lease that expired on another
+     * replica) is found by one claim per {@code atpin.dispatch.poll-interval}, not by every idle worker polling: the
+     * woken worker wakes the next when it finds work ({@link #work}), so the due work still spreads over the workers.
+     */
+    private void tick() {
+        while (running) {
+            try {
+                Thread.sleep(config.pollInterval());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            wakeIdle(1);
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -92,9 +120,25 @@ public class Dispatcher {
         }
     }
 
-    /** New work was committed: wake idle workers instead of waiting for the next poll. */
+    /**
+     * New work was committed: wake as many idle workers as there are new placements instead of waiting for the next
+     * poll. Not all of them: every woken worker runs the claim, and waking all 64 for a POST that queued one
+     * placement cost 64 claims per accepted pin (the heal benchmark's sequential client saw its POSTs slow down
+     * while the service burnt its CPU in those claims).
+     */
     void onWorkQueued(@Observes(during = TransactionPhase.AFTER_SUCCESS) ContentLedger.WorkQueued event) {
-        wake.release(config.workers());
+        wakeIdle(event.placements());
+    }
+
+    /**
+     * Hands out up to {@code n} wake-ups, never more than there are workers: a wake-up nobody takes at once (every
+     * worker busy) costs one claim later, so their number is bounded by the workers, not by the work queued meanwhile.
+     */
+    private void wakeIdle(int n) {
+        int room = config.workers() - wake.availablePermits();
+        if (room > 0 && n > 0) {
+            wake.release(Math.min(n, room));
+        }
     }
 
     private void work(String workerId) {
@@ -105,10 +149,15 @@ public class Dispatcher {
                 }
                 Optional<PlacementQueue.Claim> claim = queue.claim(workerId);
                 if (claim.isPresent()) {
+                    claimed.increment();
+                    // There may be more: one more worker looks, and wakes the next when it finds some, so a deep
+                    // queue (a restore after a node loss) spreads over the idle workers without waking them all
+                    // for every placement; once the queue is empty the chain stops after one empty claim.
+                    wakeIdle(1);
                     pin(claim.get());
                 } else {
-                    wake.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                    wake.drainPermits();
+                    claimedNothing.increment();
+                    wake.acquire();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

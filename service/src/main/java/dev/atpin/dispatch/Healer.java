@@ -126,7 +126,7 @@ public class Healer {
                 int placed = placeMissing();
                 if (placed > 0) {
                     // wake the workers now, not after the surplus pass
-                    workQueued.fire(new ContentLedger.WorkQueued());
+                    workQueued.fire(new ContentLedger.WorkQueued(placed));
                 }
                 int released = releaseSurplus();
                 Round round = new Round(recomputed, placed, released, asked, readHolders());

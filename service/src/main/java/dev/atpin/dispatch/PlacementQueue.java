@@ -26,6 +26,45 @@ public class PlacementQueue {
         this.config = config;
     }
 
+    /**
+     * How {@link #claim} picks the next placement: common table expressions (without their {@code with}, ending in
+     * a newline) whose last, {@code due}, is at most one row ({@code cid}, {@code node}); the candidates it looked at
+     * stay locked until the transaction ends. One parameter: the per-node concurrency limit
+     * ({@code atpin.dispatch.node-concurrency}). Public so that the heal benchmark {@code EXPLAIN}s the very query the
+     * workers run, not a copy that drifts.
+     */
+    public static final String CLAIM_CANDIDATE = """
+            open_node as (
+                -- a node that does not answer would only burn attempts; a draining or down one gets no
+                -- new copies (the healer moves its queued rows elsewhere); per-node concurrency: one slow
+                -- node must not take every worker
+                select n.name from node n
+                where n.state = 'active' and n.healthy
+                  and (select count(*) from placement b where b.node = n.name and b.state = 'pinning'
+                       and b.lease_expires_at > now()) < ?),
+            queued as (
+                select head.* from open_node o cross join lateral (
+                    select q.cid, q.node, q.attempts, q.next_attempt_at from placement q
+                    where q.node = o.name and q.state = 'queued' and q.next_attempt_at <= now()
+                      and exists (select 1 from content ct where ct.cid = q.cid and ct.refcount > 0)
+                    order by q.attempts, q.next_attempt_at
+                    limit 1
+                    for update of q skip locked) head),
+            abandoned as (
+                select q.cid, q.node, q.attempts, q.next_attempt_at from placement q
+                where q.state = 'pinning' and q.lease_expires_at < now()
+                  and q.node in (select name from open_node)
+                  and exists (select 1 from content ct where ct.cid = q.cid and ct.refcount > 0)
+                order by q.attempts, q.next_attempt_at
+                limit 1
+                for update of q skip locked),
+            due as (
+                -- the other candidates stay locked only until this transaction ends, a moment later
+                select cid, node from (select * from queued union all select * from abandoned) candidate
+                order by attempts, next_attempt_at
+                limit 1)
+            """;
+
     /** A claimed placement: pin {@code cid} on {@code node}, this being attempt {@code attempt}. */
     public record Claim(String cid, String node, int attempt, String owner) {}
 
@@ -44,36 +83,7 @@ public class PlacementQueue {
      */
     public Optional<Claim> claim(String owner) throws SQLException {
         return Jdbc.inTransaction(db, c -> {
-            try (PreparedStatement claim = c.prepareStatement("""
-                    with open_node as (
-                        -- a node that does not answer would only burn attempts; a draining or down one gets no
-                        -- new copies (the healer moves its queued rows elsewhere); per-node concurrency: one slow
-                        -- node must not take every worker
-                        select n.name from node n
-                        where n.state = 'active' and n.healthy
-                          and (select count(*) from placement b where b.node = n.name and b.state = 'pinning'
-                               and b.lease_expires_at > now()) < ?),
-                    queued as (
-                        select head.* from open_node o cross join lateral (
-                            select q.cid, q.node, q.attempts, q.next_attempt_at from placement q
-                            where q.node = o.name and q.state = 'queued' and q.next_attempt_at <= now()
-                              and exists (select 1 from content ct where ct.cid = q.cid and ct.refcount > 0)
-                            order by q.attempts, q.next_attempt_at
-                            limit 1
-                            for update of q skip locked) head),
-                    abandoned as (
-                        select q.cid, q.node, q.attempts, q.next_attempt_at from placement q
-                        where q.state = 'pinning' and q.lease_expires_at < now()
-                          and q.node in (select name from open_node)
-                          and exists (select 1 from content ct where ct.cid = q.cid and ct.refcount > 0)
-                        order by q.attempts, q.next_attempt_at
-                        limit 1
-                        for update of q skip locked),
-                    due as (
-                        -- the other candidates stay locked only until this transaction ends, a moment later
-                        select cid, node from (select * from queued union all select * from abandoned) candidate
-                        order by attempts, next_attempt_at
-                        limit 1)
+            try (PreparedStatement claim = c.prepareStatement("with " + CLAIM_CANDIDATE + """
                     update placement p set state = 'pinning', lease_owner = ?,
                            lease_expires_at = now() + make_interval(secs => ?),
                            attempts = p.attempts + 1, updated_at = now()

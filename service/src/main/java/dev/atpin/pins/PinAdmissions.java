@@ -177,7 +177,7 @@ public class PinAdmissions {
 
     private void commit(List<Pending> group) {
         List<Object> outcomes;
-        boolean[] queued = {false};
+        int[] queued = {0};
         int[] attempts = {0};
         try {
             outcomes = Retry.onConflict(() -> {
@@ -196,8 +196,8 @@ public class PinAdmissions {
             return;
         }
         groupSize.record(group.size());
-        if (queued[0]) {
-            workQueued.fire(new ContentLedger.WorkQueued());
+        if (queued[0] > 0) {
+            workQueued.fire(new ContentLedger.WorkQueued(queued[0]));
         }
         for (int k = 0; k < group.size(); k++) {
             finish(group.get(k), outcomes.get(k));
@@ -215,8 +215,11 @@ public class PinAdmissions {
         LockSupport.unpark(p.waiter());
     }
 
-    /** The group's transaction; returns, per add in order, its status or its refusal. */
-    private List<Object> write(Connection c, List<Pending> group, boolean[] queued) throws SQLException {
+    /**
+     * The group's transaction; returns, per add in order, its status or its refusal, and leaves in {@code queued[0]}
+     * about how many placements it queued (the workers to wake).
+     */
+    private List<Object> write(Connection c, List<Pending> group, int[] queued) throws SQLException {
         Object[] outcomes = new Object[group.size()];
         Map<String, Quotas.Tenant> tenants = quotas.lockAll(c, group.stream().map(Pending::did).distinct().toList());
         List<Integer> admitted = new ArrayList<>();
@@ -245,14 +248,14 @@ public class PinAdmissions {
         }
         Map<String, Wanted> wanted = upsertContents(c, contents);
         Map<String, List<String>> placements = placeNew(c, wanted);
-        queued[0] = !placements.isEmpty();
+        queued[0] = placements.values().stream().mapToInt(List::size).sum();
         List<String> existing = new ArrayList<>();
         for (Map.Entry<String, Wanted> w : wanted.entrySet()) {
             if (!w.getValue().inserted()) {
                 existing.add(w.getKey());
                 String settled = ledger.settle(c, w.getKey());
                 if (settled != null) {
-                    queued[0] = true;
+                    queued[0] += contents.get(w.getKey())[1]; // about its replication's worth of placements
                     wanted.put(w.getKey(), new Wanted(settled, w.getValue().size(), false));
                 }
             }

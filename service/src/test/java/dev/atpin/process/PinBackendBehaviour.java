@@ -83,18 +83,9 @@ abstract class PinBackendBehaviour {
         env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
         env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
         env.put("ATPIN_ACCOUNTS_OPERATORS", OPERATOR);
-        env.put("ATPIN_DISPATCH_DIAL_PRIVATE_ORIGINS", "true");
-        env.put("ATPIN_DISPATCH_HEALTH_INTERVAL", "1s");
-        env.put("ATPIN_DISPATCH_DOWN_AFTER", "4s");
-        env.put("ATPIN_DISPATCH_HEAL_INTERVAL", "1s");
-        env.put("ATPIN_DISPATCH_UNPIN_INTERVAL", "1s");
-        env.put("ATPIN_DISPATCH_UNPIN_GRACE", "1s");
-        env.put("ATPIN_DISPATCH_INITIAL_BACKOFF", "1s");
-        env.put("ATPIN_DISPATCH_MAX_BACKOFF", "3s");
-        env.put("ATPIN_DISPATCH_NO_PROGRESS_TIMEOUT", "20s");
-        env.put("ATPIN_DISPATCH_RECONCILE_DELAY", "2s");
-        env.put("ATPIN_DISPATCH_RECONCILE_INTERVAL", "3s");
-        env.put("ATPIN_KUBO_RPC_TIMEOUT", "3s");
+        env.putAll(dev.atpin.testing.FastDispatch.env());
+        // twice the others' 10 s, as this class has had it since it first ran both backends
+        env.put(dev.atpin.testing.FastDispatch.NO_PROGRESS_TIMEOUT.variable(), "20s");
         service = ServiceProcess.create(name + "-service", env);
         service.start();
     }

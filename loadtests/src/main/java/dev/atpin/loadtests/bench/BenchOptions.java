@@ -20,6 +20,7 @@ public record BenchOptions(
         int users,
         int seconds,
         int warmupSeconds,
+        double latencyLoad,
         int clusterPins,
         boolean cluster,
         boolean profile,
@@ -36,6 +37,9 @@ public record BenchOptions(
               --users=N            concurrent virtual users / connections (default 16)
               --seconds=N          length of each measured scenario (default 30)
               --warmup-seconds=N   unmeasured warm-up of the service (default 30: C2 compiles as much as the service runs in the first seconds)
+              --latency-load=F     after the closed-model runs of POST /pins and of the default and filtered lists,
+                                   the same requests again in an open model at F × the throughput just measured,
+                                   for their latency at a stated load (default 0.5; 0: not measured)
               --cluster-pins=N     pins in IPFS Cluster for its list measurement (default 100000)
               --no-cluster         skip the IPFS Cluster anchor
               --service-jar=JAR    the service build to measure (default service/target/quarkus-app/quarkus-run.jar;
@@ -73,6 +77,7 @@ public record BenchOptions(
                 Integer.parseInt(given.getOrDefault("users", smoke ? "4" : "16")),
                 Integer.parseInt(given.getOrDefault("seconds", smoke ? "3" : "30")),
                 Integer.parseInt(given.getOrDefault("warmup-seconds", smoke ? "2" : "30")),
+                Double.parseDouble(given.getOrDefault("latency-load", "0.5")),
                 Integer.parseInt(given.getOrDefault("cluster-pins", smoke ? "50" : "100000")),
                 !Boolean.parseBoolean(given.getOrDefault("no-cluster", "false")),
                 Boolean.parseBoolean(given.getOrDefault("profile", "false")),
@@ -80,12 +85,15 @@ public record BenchOptions(
                 Boolean.parseBoolean(given.getOrDefault("seed-only", "false")),
                 smoke);
         for (String known : new String[] {"pins", "big-tenant-pins", "tenants", "work-dir", "data-dir", "post-tenants",
-                "users", "seconds", "warmup-seconds", "cluster-pins", "no-cluster", "profile", "service-jar", "service-memory",
+                "users", "seconds", "warmup-seconds", "latency-load", "cluster-pins", "no-cluster", "profile", "service-jar", "service-memory",
                 "seed-only"}) {
             given.remove(known);
         }
         if (!given.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + given.keySet() + "\n" + USAGE);
+        }
+        if (!(options.latencyLoad() >= 0 && options.latencyLoad() <= 1)) {
+            throw new IllegalArgumentException("--latency-load is a fraction of the measured throughput, from 0 to 1");
         }
         if (big > pins || tenants < 1 || (tenants == 1 && big != pins)) {
             throw new IllegalArgumentException("--big-tenant-pins must be at most --pins, the rest spread over the other tenants");

@@ -128,7 +128,9 @@ public final class BenchRunner {
         }
         results.note("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average at the end "
                 + Files.readString(Path.of("/proc/loadavg")).strip() + "; " + options.users() + " concurrent users, "
-                + options.seconds() + " s per scenario; " + options.seedKey() + "; service JVM sized for "
+                + options.seconds() + " s per scenario" + (options.latencyLoad() > 0 ? String.format(
+                        " (the rows 'at %.0f %% of its throughput': the same requests in the open model, at that rate)",
+                        options.latencyLoad() * 100) : "") + "; " + options.seedKey() + "; service JVM sized for "
                 + (options.serviceMemoryMb() > 0 ? "a " + options.serviceMemoryMb() + " MB container" : "the whole machine"));
         Path table = options.workDir().resolve("results.md");
         results.write(table);
@@ -244,6 +246,13 @@ public final class BenchRunner {
     /** The HTTP reference's title: the same server answering a static file (see {@link StaticFileSimulation}). */
     private static final String STATIC_FILE = "static file: GET /static/favicon.svg (no token, no Postgres)";
 
+    /** An open-model run at {@code offered} requests per second: its title and figures by request name. */
+    private record AtRate(String title, double offered, Map<String, GatlingRun.Figures> figures) {
+        GatlingRun.Figures total() {
+            return figures.get("All Requests");
+        }
+    }
+
     /** The measurements, in order, and the ratios between them. */
     private final class Scenarios {
         private final BenchPostgres db;
@@ -295,6 +304,52 @@ public final class BenchRunner {
 
         private final Map<String, Double> cpuPerRequest = new LinkedHashMap<>();
 
+        /** The open-model runs, by the key of the closed-model figure in {@link #ours} they follow. */
+        private final Map<String, AtRate> openRuns = new LinkedHashMap<>();
+
+        /**
+         * The requests of a closed-model run again, in Gatling's open model at {@code --latency-load} × the throughput
+         * {@code closed} just measured (see {@code BenchParams.injection}): the latency at a stated load, which the
+         * closed model's figures, mostly time spent queueing behind its own users, do not give. Null when
+         * {@code --latency-load=0}.
+         */
+        private AtRate atRate(String key, String closedTitle, GatlingRun.Figures closed, Class<?> simulation,
+                Map<String, String> props) {
+            if (options.latencyLoad() <= 0) {
+                return null;
+            }
+            double offered = Math.max(1, closed.okPerSecond() * options.latencyLoad());
+            String title = String.format("%s, at %s of its throughput (%s offered, open model)", closedTitle, load(),
+                    Results.rate(offered));
+            Map<String, String> all = new LinkedHashMap<>(props);
+            all.put("bench.rate", Double.toString(offered));
+            AtRate run = new AtRate(title, offered, gatling(title, simulation, all));
+            openRuns.put(key, run);
+            return run;
+        }
+
+        /** {@code --latency-load} as a percentage. */
+        private String load() {
+            return String.format("%.0f %%", options.latencyLoad() * 100);
+        }
+
+        /** The rows of the open-model run that followed {@code key}'s: its total, and each request name's with {@code labels}. */
+        private void atRateRows(String what, String key, String target, boolean labels) {
+            AtRate run = openRuns.get(key);
+            if (run == null) {
+                return;
+            }
+            row(String.format("%s, at %s of its throughput (%s offered, open model)", what, load(), Results.rate(run.offered())),
+                    run.title(), run.total(), "", null, 0, target);
+            if (labels) {
+                run.figures().forEach((name, f) -> {
+                    if (!name.equals("All Requests")) {
+                        row("  " + name + ", at " + load(), run.title(), f, "", null, 0, target);
+                    }
+                });
+            }
+        }
+
         private void row(String what, String title, GatlingRun.Figures f, String anchorName, Double anchor, double min,
                 String extraTarget) {
             Double cpu = cpuPerRequest.get(title);
@@ -332,22 +387,30 @@ public final class BenchRunner {
             var staticFile = gatling(STATIC_FILE, StaticFileSimulation.class, Map.of());
             ours.put("static", staticFile.get("All Requests"));
 
-            GroupCommit before = GroupCommit.read(base);
-            var one = gatling("POST /pins, 1 tenant", PostPinsSimulation.class, Map.of("bench.tokens", onePost.toString()));
-            ours.put("post1", one.get("All Requests"));
-            GroupCommit between = GroupCommit.read(base);
-            var many = gatling("POST /pins, " + options.postTenants() + " tenants", PostPinsSimulation.class,
-                    Map.of("bench.tokens", manyPost.toString()));
-            ours.put("postN", many.get("All Requests"));
-            GroupCommit after = GroupCommit.read(base);
-            results.note("group commit during POST /pins, 1 tenant: " + between.minus(before));
-            results.note("group commit during POST /pins, " + options.postTenants() + " tenants: " + after.minus(between));
-            checkNothingLost(postDids, one.get("All Requests").ok() + many.get("All Requests").ok());
+            long accepted = 0;
+            for (String key : List.of("post1", "postN")) {
+                String title = key.equals("post1") ? "POST /pins, 1 tenant" : "POST /pins, " + options.postTenants() + " tenants";
+                Map<String, String> props = Map.of("bench.tokens", (key.equals("post1") ? onePost : manyPost).toString());
+                GroupCommit before = GroupCommit.read(base);
+                var closed = gatling(title, PostPinsSimulation.class, props);
+                ours.put(key, closed.get("All Requests"));
+                accepted += closed.get("All Requests").ok();
+                GroupCommit between = GroupCommit.read(base);
+                results.note("group commit during " + title + ": " + between.minus(before));
+                AtRate open = atRate(key, title, closed.get("All Requests"), PostPinsSimulation.class, props);
+                if (open != null) {
+                    accepted += open.total().ok();
+                    results.note("group commit during " + open.title() + ": " + GroupCommit.read(base).minus(between));
+                }
+            }
+            checkNothingLost(postDids, accepted);
 
-            var list = gatling("GET /pins (default: pinned, limit 10), " + String.format("%,d", big) + " pins in the tenant",
-                    ListPinsSimulation.class, Map.of("bench.tokens", bigToken.toString(),
-                            "bench.queries", file("queries-default.txt", List.of("list: default\t")).toString()));
+            String listTitle = "GET /pins (default: pinned, limit 10), " + String.format("%,d", big) + " pins in the tenant";
+            Map<String, String> listProps = Map.of("bench.tokens", bigToken.toString(),
+                    "bench.queries", file("queries-default.txt", List.of("list: default\t")).toString());
+            var list = gatling(listTitle, ListPinsSimulation.class, listProps);
             ours.put("list", list.get("All Requests"));
+            atRate("list", listTitle, list.get("All Requests"), ListPinsSimulation.class, listProps);
 
             List<String> queries = new ArrayList<>();
             for (int k = 0; k < 200; k++) {
@@ -362,14 +425,16 @@ public final class BenchRunner {
                 queries.add("list: status=pinned, before (random depth)\t?status=pinned&before="
                         + CREATED.format(Seeder.created(i)));
             }
-            var filters = gatling("GET /pins with filters", ListPinsSimulation.class,
-                    Map.of("bench.tokens", bigToken.toString(), "bench.queries", file("queries-filters.txt", queries).toString()));
+            Map<String, String> filterProps = Map.of("bench.tokens", bigToken.toString(),
+                    "bench.queries", file("queries-filters.txt", queries).toString());
+            var filters = gatling("GET /pins with filters", ListPinsSimulation.class, filterProps);
             filters.forEach((name, f) -> {
                 if (!name.equals("All Requests")) {
                     ours.put(name, f);
                 }
             });
             ours.put("filters", filters.get("All Requests"));
+            atRate("filters", "GET /pins with filters", filters.get("All Requests"), ListPinsSimulation.class, filterProps);
 
             var paging = gatling("GET /pins paged with before (Kubo's ls: 100 pages)", PagingSimulation.class,
                     // 90 % of the tenant is pinned: never page past its last pinned request.
@@ -506,8 +571,10 @@ public final class BenchRunner {
             String n = Integer.toString(options.postTenants());
             row("POST /pins, " + n + " tenants ÷ pgbench insert", "POST /pins, " + n + " tenants", ours.get("postN"),
                     "pgbench", insert, 0.5, "p99 < 50 ms");
+            atRateRows("POST /pins, " + n + " tenants", "postN", "p99 < 50 ms", false);
             row("POST /pins, 1 tenant ÷ pgbench insert", "POST /pins, 1 tenant", ours.get("post1"), "pgbench", insert, 0.3,
                     "p99 < 50 ms");
+            atRateRows("POST /pins, 1 tenant", "post1", "p99 < 50 ms", false);
             row("POST /pins, " + n + " tenants ÷ ipfs pin add", "POST /pins, " + n + " tenants", ours.get("postN"), "kubo", kubo, 0, "");
             if (clusterPost != null) {
                 row("POST /pins, " + n + " tenants ÷ IPFS Cluster POST", "POST /pins, " + n + " tenants", ours.get("postN"),
@@ -517,6 +584,7 @@ public final class BenchRunner {
             row(String.format("GET /pins default at %,d pins ÷ pgbench select", options.bigTenantPins()),
                     "GET /pins (default: pinned, limit 10), " + String.format("%,d", options.bigTenantPins()) + " pins in the tenant",
                     ours.get(listTitle), "pgbench", select, 0.5, "p99 < 20 ms");
+            atRateRows(String.format("GET /pins default at %,d pins", options.bigTenantPins()), "list", "p99 < 20 ms", false);
             if (clusterList != null) {
                 row(String.format("GET /pins default at %,d pins ÷ IPFS Cluster GET /pins", options.bigTenantPins()),
                         "GET /pins (default: pinned, limit 10), " + String.format("%,d", options.bigTenantPins()) + " pins in the tenant",
@@ -527,6 +595,7 @@ public final class BenchRunner {
                     row("  " + e.getKey(), "GET /pins with filters", e.getValue(), "", null, 0, "p99 < 20 ms");
                 }
             }
+            atRateRows("GET /pins with filters (all kinds)", "filters", "p99 < 20 ms", true);
             row("GET /pins paged with before (Kubo ls, 100 pages)", "GET /pins paged with before (Kubo's ls: 100 pages)",
                     ours.get("paging"), "", null, 0, "p99 < 20 ms");
             row("--stat counts (limit=1 per status)", "--stat counts (4 × limit=1)", ours.get("stat"), "", null, 0, "p99 < 20 ms");

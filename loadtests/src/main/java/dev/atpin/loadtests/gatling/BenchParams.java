@@ -1,5 +1,14 @@
 package dev.atpin.loadtests.gatling;
 
+import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.during;
+import static io.gatling.javaapi.http.HttpDsl.http;
+
+import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.PopulationBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,13 +57,44 @@ public final class BenchParams {
                 () -> rows.get(ThreadLocalRandom.current().nextInt(rows.size()))).iterator();
     }
 
-    /** Concurrent virtual users, each with its own connection (like wrk's connections). */
+    /** Concurrent virtual users of the closed model, each with its own connection (like wrk's connections). */
     public static int users() {
         return Integer.getInteger("bench.users", 16);
     }
 
     public static Duration duration() {
         return Duration.ofSeconds(Long.getLong("bench.seconds", 30));
+    }
+
+    /**
+     * The arrival rate of an open-model run ({@code bench.rate}: new requests per second, sent whether or not the
+     * earlier ones were answered), or 0 for the closed model ({@link #users()} users, each sending its next request
+     * only once the previous one is answered).
+     */
+    public static double rate() {
+        return Double.parseDouble(System.getProperty("bench.rate", "0"));
+    }
+
+    /**
+     * Who sends {@code request}, for {@link #duration()}. Closed model (no {@code bench.rate}): {@link #users()} users
+     * at once, each repeating it back to back: the throughput at saturation, whose latencies are mostly time spent
+     * queueing. Open model: {@link #rate()} new users a second, evenly spaced, each sending it once: the latency at
+     * that load, a slow answer no longer holding back the requests behind it (no coordinated omission).
+     */
+    public static PopulationBuilder injection(ScenarioBuilder scenario, ChainBuilder request) {
+        if (rate() > 0) {
+            return scenario.exec(request).injectOpen(constantUsersPerSec(rate()).during(duration()));
+        }
+        return scenario.exec(during(duration()).on(request)).injectOpen(atOnceUsers(users()));
+    }
+
+    /**
+     * The HTTP protocol for {@code baseUrl}. In the open model every request is a user of its own: they share one
+     * pool of kept-alive connections (opened as the load needs them), so that a figure is not a TCP handshake.
+     */
+    public static HttpProtocolBuilder protocol(String baseUrl) {
+        HttpProtocolBuilder protocol = http.baseUrl(baseUrl).acceptHeader("application/json");
+        return rate() > 0 ? protocol.shareConnections() : protocol;
     }
 
     /** A file the runner wrote, one value per line. */
