@@ -189,9 +189,14 @@ public class Dispatcher {
             if (!admitOrRestore(claim, kubo, renew)) {
                 return;
             }
-            backend.pin(claim.node(), claim.cid(), config.pinNamePrefix() + claim.cid(), replicationOf(claim.cid()),
-                    origins, renew);
-            queue.pinned(claim);
+            int replication = replicationOf(claim.cid());
+            List<String> holders = backend.pin(claim.node(), claim.cid(), config.pinNamePrefix() + claim.cid(),
+                    replication, origins, renew);
+            if (backend.replicatesItself()) {
+                queue.pinnedOnPeers(claim, holders, replication);
+            } else {
+                queue.pinned(claim);
+            }
             LOG.debugf("pinned %s on %s in %d ms", claim.cid(), claim.node(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (KuboException | PinBackendException e) {

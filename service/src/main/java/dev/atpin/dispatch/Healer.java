@@ -2,6 +2,8 @@ package dev.atpin.dispatch;
 
 import dev.atpin.accounts.Plans;
 import dev.atpin.db.Jdbc;
+import dev.atpin.dispatch.backend.PinBackend;
+import dev.atpin.dispatch.backend.PinBackendException;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -31,8 +33,24 @@ import org.jboss.logging.Logger;
  *       returns, since no placement explains it any more).
  * </ol>
  *
+ * <p>On a target that replicates itself (IPFS Cluster, {@link PinBackend#replicatesItself}) one placement stands for
+ * the copies the target keeps, so two more passes keep the row true:
+ *
+ * <ol>
+ *   <li>right after the recompute, a pin whose {@code replication_asked} differs from its content's R is asked for
+ *       the new one ({@link PinBackend#updateReplication}), at most {@value #MAX_REPLICATION_UPDATES} a round; R
+ *       reaches the cluster within a heal interval of changing, not at the next reconciliation, which remains the
+ *       backstop (it records the replication the cluster really keeps, and a difference is asked for again);
+ *   <li>last, the peers holding each pin ({@code copy_peers}, which {@code info.replicas_pinned} counts) are read
+ *       again ({@link PinBackend#holders}) where they may have changed: just asked for another R, fewer holders
+ *       than asked while peers enough answer, or a holder that stopped answering; at most
+ *       {@value #MAX_HOLDER_READS} a round, the longest unread first.
+ * </ol>
+ *
  * <p>One replica at a time runs a round (a Postgres advisory lock); each batch is a short transaction of its
- * own and no Kubo call happens here: the {@link Unpinner} removes released copies under a lease.
+ * own and no call to a node happens inside one: the calls of the two passes above are made with no transaction
+ * open, and their outcome is written afterwards in one statement; the {@link Unpinner} removes released copies
+ * under a lease.
  */
 @ApplicationScoped
 public class Healer {
@@ -40,15 +58,35 @@ public class Healer {
     private static final Logger LOG = Logger.getLogger(Healer.class);
     private static final long ADVISORY_LOCK = 0x6174_7069_6e48_6c01L;
     private static final int BATCH = 1000;
+    /** Pins asked for a new replication per round (each a read and an update of the pin on the target). */
+    static final int MAX_REPLICATION_UPDATES = 256;
+    /** Pins whose holders are read per round (one status request per 64). */
+    static final int MAX_HOLDER_READS = 256;
+    /** Calls in a row that fail before a pass gives up for this round: the target is not answering. */
+    private static final int MAX_FAILURES_IN_A_ROW = 3;
 
     private final AgroalDataSource db;
     private final DispatchConfig config;
     private final Plans plans;
     private final MeterRegistry metrics;
     private final Event<ContentLedger.WorkQueued> workQueued;
+    private final PinBackend backend;
+    private final NodeRegistry registry;
+    /**
+     * Where the next round's replication pass starts (keyset over CIDs, back to the start after the last): pins a
+     * target refuses (more copies than it has peers) are retried once per pass over the differing ones, never
+     * holding up the others. This replica's alone; another replica taking over the rounds starts from the first.
+     */
+    private String askAfter = "";
+    /** The answering peers of each target that replicates itself, as the last round saw them. */
+    private final Map<String, java.util.Set<String>> answeringPeers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Targets whose pins may still name a holder that stopped answering (see {@link #readHolders}). */
+    private final java.util.Set<String> lostHolderPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Healer(AgroalDataSource db, DispatchConfig config, Plans plans, MeterRegistry metrics,
-            Event<ContentLedger.WorkQueued> workQueued) {
+            Event<ContentLedger.WorkQueued> workQueued, PinBackend backend, NodeRegistry registry) {
+        this.backend = backend;
+        this.registry = registry;
         this.db = db;
         this.config = config;
         this.plans = plans;
@@ -56,8 +94,11 @@ public class Healer {
         this.workQueued = workQueued;
     }
 
-    /** What one round did. */
-    public record Round(int recomputed, int placed, int released) {}
+    /**
+     * What one round did: R recomputed, contents given copies, copies released, and on a target that replicates
+     * itself pins asked for a new replication and pins whose holders were read.
+     */
+    public record Round(int recomputed, int placed, int released, int asked, int read) {}
 
     @Scheduled(every = "${atpin.dispatch.heal-interval:5s}", delayed = "3s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -76,17 +117,19 @@ public class Healer {
     public Round heal() throws SQLException {
         try (Connection session = db.getConnection()) {
             if (!tryLock(session)) {
-                return new Round(0, 0, 0);
+                return new Round(0, 0, 0, 0, 0);
             }
             long started = System.nanoTime();
             try {
                 int recomputed = recomputeReplication();
+                int asked = askReplication();
                 int placed = placeMissing();
                 if (placed > 0) {
                     // wake the workers now, not after the surplus pass
                     workQueued.fire(new ContentLedger.WorkQueued(placed));
                 }
-                Round round = new Round(recomputed, placed, releaseSurplus());
+                int released = releaseSurplus();
+                Round round = new Round(recomputed, placed, released, asked, readHolders());
                 long took = System.nanoTime() - started;
                 // a round reads every content: its duration is what to watch as the contents grow
                 metrics.timer("atpin.healer.round").record(took, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -95,6 +138,10 @@ public class Healer {
                             round.placed(), round.released(), took / 1_000_000);
                     metrics.counter("atpin.healer.placed").increment(round.placed());
                     metrics.counter("atpin.healer.released").increment(round.released());
+                }
+                if (round.asked() > 0) {
+                    LOG.infof("healing: %d pin(s) asked for a new replication", round.asked());
+                    metrics.counter("atpin.healer.replication.asked").increment(round.asked());
                 }
                 return round;
             } finally {
@@ -149,6 +196,178 @@ public class Healer {
                 return total;
             }
         }
+    }
+
+    /** A pin to ask for another replication. */
+    private record Ask(String cid, String node, int replication) {}
+
+    /**
+     * Asks the target of each pinned placement whose {@code replication_asked} is not its content's R
+     * ({@code replication_wanted}, which a trigger keeps equal to {@code content.replication}) for R
+     * ({@link PinBackend#updateReplication}), then records what was accepted and makes those pins' holders due for
+     * a read. The candidates are read in one short statement (a partial index holds exactly the differing rows; no
+     * join with the contents, which made Postgres walk their whole index, and a content no longer wanted is asked
+     * like any other: its row goes when it is unpinned), the
+     * calls are made with no transaction open, and the outcome is written in one statement: no row is locked across
+     * a call. A pin whose R changed again meanwhile still differs, and is asked again by the next round.
+     */
+    int askReplication() throws SQLException {
+        if (!backend.replicatesItself()) {
+            return 0;
+        }
+        String from = askAfter;
+        List<Ask> due = new ArrayList<>();
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        select p.cid, p.node, p.replication_wanted from placement p
+                        where p.replication_asked <> p.replication_wanted and p.state = 'pinned' and p.cid > ?
+                        order by p.cid limit ?""")) {
+            q.setString(1, from);
+            q.setInt(2, MAX_REPLICATION_UPDATES);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    due.add(new Ask(rs.getString(1), rs.getString(2), rs.getInt(3)));
+                }
+            }
+        }
+        askAfter = due.size() < MAX_REPLICATION_UPDATES ? "" : due.getLast().cid();
+        List<Ask> accepted = new ArrayList<>();
+        int failuresInARow = 0;
+        for (Ask ask : due) {
+            try {
+                backend.updateReplication(ask.node(), ask.cid(), ask.replication());
+                accepted.add(ask);
+                failuresInARow = 0;
+            } catch (PinBackendException e) {
+                // e.g. more copies than the cluster has peers: the others still get theirs; asked again next pass
+                LOG.debugf("replication %d of %s not accepted by %s: %s", ask.replication(), ask.cid(), ask.node(),
+                        e.getMessage());
+                if (++failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+                    // not answering: start here again next round rather than wait out a timeout per pin
+                    askAfter = accepted.isEmpty() ? from : accepted.getLast().cid();
+                    LOG.infof("healing: %s did not accept new replications (%s); retried next round", ask.node(),
+                            e.getMessage());
+                    break;
+                }
+            }
+        }
+        if (accepted.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        update placement p set replication_asked = s.r, copies_read_at = null
+                        from unnest(?::text[], ?::text[], ?::int[]) s(cid, node, r)
+                        where p.cid = s.cid and p.node = s.node""")) {
+            q.setArray(1, c.createArrayOf("text", accepted.stream().map(Ask::cid).toArray()));
+            q.setArray(2, c.createArrayOf("text", accepted.stream().map(Ask::node).toArray()));
+            q.setArray(3, c.createArrayOf("integer", accepted.stream().map(Ask::replication).toArray()));
+            q.executeUpdate();
+        }
+        return accepted.size();
+    }
+
+    /**
+     * Reads again, on each target that replicates itself, the holders of the pins where they may have changed, the
+     * longest unread first, and records them ({@code copy_peers}, {@code copies_read_at}): pins never read or just
+     * asked for another R; pins with another number of holders than asked (capped by the answering peers), at most
+     * once a heal interval while the target moves copies; and, after the target's answering peers changed, pins a
+     * holder of which stopped answering. The calls are made with no transaction open.
+     *
+     * <p>The first kind is found through a partial index ({@code placement_holders_due}) that holds only rows not
+     * known to match their replication, so a round costs nothing while the copies are as asked. Rows naming a peer
+     * that stopped answering are not in it; they are looked for (one pass over the target's pins) only after the
+     * answering peers changed, until a pass finds no more than it reads.
+     */
+    int readHolders() throws SQLException {
+        if (!backend.replicatesItself()) {
+            return 0;
+        }
+        int read = 0;
+        for (String target : backend.targets()) {
+            java.util.Set<String> live = registry.livePeers(target);
+            if (live.isEmpty()) {
+                continue; // not polled yet, or not answering: nothing to compare with, and no one to ask
+            }
+            if (!live.equals(answeringPeers.get(target))) {
+                answeringPeers.put(target, java.util.Set.copyOf(live));
+                lostHolderPending.add(target);
+            }
+            java.util.Set<String> due = new java.util.LinkedHashSet<>();
+            try (Connection c = db.getConnection()) {
+                try (PreparedStatement q = c.prepareStatement("""
+                        select p.cid from placement p
+                        where p.node = ? and p.state = 'pinned' and p.replication_asked is not null
+                          and (p.copy_peers is null or p.copies_read_at is null
+                               or cardinality(p.copy_peers) <> p.replication_asked)
+                          and (p.copy_peers is null or p.copies_read_at is null
+                               or (cardinality(p.copy_peers) <> least(p.replication_asked, ?)
+                                   and p.copies_read_at < now() - make_interval(secs => ?)))
+                        order by p.copies_read_at nulls first limit ?""")) {
+                    q.setString(1, target);
+                    q.setInt(2, live.size());
+                    q.setDouble(3, config.healInterval().toMillis() / 1000.0);
+                    q.setInt(4, MAX_HOLDER_READS);
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            due.add(rs.getString(1));
+                        }
+                    }
+                }
+                if (lostHolderPending.contains(target) && due.size() < MAX_HOLDER_READS) {
+                    int room = MAX_HOLDER_READS - due.size();
+                    try (PreparedStatement q = c.prepareStatement("""
+                            select p.cid from placement p
+                            where p.node = ? and p.state = 'pinned' and not (p.copy_peers <@ ?::text[])
+                            order by p.copies_read_at limit ?""")) {
+                        q.setString(1, target);
+                        q.setArray(2, c.createArrayOf("text", live.toArray()));
+                        q.setInt(3, room);
+                        int found = 0;
+                        try (ResultSet rs = q.executeQuery()) {
+                            while (rs.next()) {
+                                due.add(rs.getString(1));
+                                found++;
+                            }
+                        }
+                        if (found < room) {
+                            lostHolderPending.remove(target); // all found: this round reads them
+                        }
+                    }
+                }
+            }
+            if (due.isEmpty()) {
+                continue;
+            }
+            Map<String, List<String>> holders;
+            try {
+                holders = backend.holders(target, List.copyOf(due));
+            } catch (PinBackendException e) {
+                LOG.debugf("holders on %s not read: %s", target, e.getMessage());
+                lostHolderPending.add(target);
+                continue;
+            }
+            // A CID missing from the answer is stamped read all the same: it waits its turn again (and may still
+            // name a holder that stopped answering, so that search goes on).
+            if (holders.size() < due.size()) {
+                lostHolderPending.add(target);
+            }
+            String[] peers = due.stream().map(cid -> holders.containsKey(cid) ? String.join(",", holders.get(cid)) : null)
+                    .toArray(String[]::new);
+            try (Connection c = db.getConnection();
+                    PreparedStatement q = c.prepareStatement("""
+                            update placement p set copies_read_at = now(),
+                                   copy_peers = case when s.peers is null then p.copy_peers
+                                                     else string_to_array(s.peers, ',') end
+                            from unnest(?::text[], ?::text[]) s(cid, peers)
+                            where p.node = ? and p.cid = s.cid and p.state = 'pinned'""")) {
+                q.setArray(1, c.createArrayOf("text", due.toArray()));
+                q.setArray(2, c.createArrayOf("text", peers));
+                q.setString(3, target);
+                read += q.executeUpdate();
+            }
+        }
+        return read;
     }
 
     /**

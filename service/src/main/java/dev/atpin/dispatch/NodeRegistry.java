@@ -39,6 +39,8 @@ public class NodeRegistry {
     private final PinBackend backend;
     private final AgroalDataSource db;
     private final Map<String, List<String>> delegates = new ConcurrentHashMap<>();
+    /** For a target that replicates itself: its answering peers with their delegates, as the last poll found them. */
+    private final Map<String, Map<String, List<String>>> peers = new ConcurrentHashMap<>();
     private final Map<String, Boolean> healthy = new ConcurrentHashMap<>();
     private final Map<String, String> states = new ConcurrentHashMap<>();
     private final Map<String, NodeIdentity> identities = new ConcurrentHashMap<>();
@@ -100,7 +102,7 @@ public class NodeRegistry {
         backend.refreshTargets();
         List<String> targets = backend.targets();
         // A registration deleted on any replica: this one stops reporting the node (its row is gone).
-        for (Map<String, ?> known : List.of(delegates, healthy, states, identities, errors)) {
+        for (Map<String, ?> known : List.of(delegates, peers, healthy, states, identities, errors)) {
             known.keySet().retainAll(targets);
         }
         for (String gone : gauged.stream().filter(n -> !targets.contains(n)).toList()) {
@@ -129,6 +131,7 @@ public class NodeRegistry {
         try {
             TargetProbe probe = backend.probe(node);
             delegates.put(node, probe.delegates());
+            peers.put(node, probe.peers());
             healthy.put(node, true);
             identities.put(node, probe.identity());
             errors.remove(node);
@@ -142,9 +145,28 @@ public class NodeRegistry {
         }
     }
 
-    /** The multiaddrs to hand clients for {@code node}, empty while the node was never reached. */
+    /**
+     * The multiaddrs to hand clients for {@code node}, empty while the node was never reached; for a holder
+     * {@code <target>/<peer>} those of that peer alone, empty while it is not answering.
+     */
     public List<String> delegatesOf(String node) {
+        int slash = node.indexOf(HOLDER_SEPARATOR);
+        if (slash >= 0) {
+            return peers.getOrDefault(node.substring(0, slash), Map.of())
+                    .getOrDefault(node.substring(slash + 1), List.of());
+        }
         return delegates.getOrDefault(node, List.of());
+    }
+
+    /**
+     * Separates a target from one of its peers in a holder ({@code cluster/<peer ID>}, as {@code PinStore} lists the
+     * holders of a content on a target that replicates itself); node names never contain it.
+     */
+    public static final char HOLDER_SEPARATOR = '/';
+
+    /** The peers of {@code node} that answered its last poll ({@link TargetProbe#peers}); empty for a Kubo node. */
+    public Set<String> livePeers(String node) {
+        return peers.getOrDefault(node, Map.of()).keySet();
     }
 
     public boolean isHealthy(String node) {

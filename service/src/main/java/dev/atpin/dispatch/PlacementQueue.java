@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -122,6 +123,31 @@ public class PlacementQueue {
 
     public void pinned(Claim claim) throws SQLException {
         finish(claim, "pinned", null, Duration.ZERO);
+    }
+
+    /**
+     * Pinned on a target that replicates itself: the row also records the peers that hold it and the replication the
+     * target was asked for ({@link dev.atpin.dispatch.backend.PinBackend#replicatesItself}).
+     */
+    public void pinnedOnPeers(Claim claim, List<String> holders, int replicationAsked) throws SQLException {
+        Jdbc.inTransaction(db, c -> {
+            try (PreparedStatement done = c.prepareStatement("""
+                    update placement set state = 'pinned', last_error = null, lease_owner = null,
+                           lease_expires_at = null, next_attempt_at = now(), updated_at = now(),
+                           copy_peers = ?, copies_read_at = now(), replication_asked = ?,
+                           replication_wanted = (select replication from content ct where ct.cid = placement.cid)
+                    where cid = ? and node = ? and lease_owner = ?""")) {
+                done.setArray(1, c.createArrayOf("text", holders.toArray()));
+                done.setInt(2, replicationAsked);
+                done.setString(3, claim.cid());
+                done.setString(4, claim.node());
+                done.setString(5, claim.owner());
+                if (done.executeUpdate() > 0) {
+                    ContentLedger.propagate(c, claim.cid());
+                }
+            }
+            return null;
+        });
     }
 
     /** A failed attempt: retried with exponential backoff, or failed for good after the last attempt. */

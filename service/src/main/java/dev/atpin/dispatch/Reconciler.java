@@ -35,10 +35,11 @@ import org.jboss.logging.Logger;
  * its start and not marked were lost. Nothing holds the whole pinset, and no query carries more than a chunk.
  * One replica reconciles a given node at a time (a Postgres advisory lock per node).
  *
- * <p>A target that keeps the copies itself (IPFS Cluster) reports with each pin the replication it was asked for;
- * where that is no longer the content's R (the healer recomputed it: a tenant came or left, a plan changed), the
- * target is asked for the new one ({@link PinBackend#updateReplication}). Kubo-direct reports 0: its copies are our
- * placements, which the healer adds and releases itself.
+ * <p>A target that keeps the copies itself (IPFS Cluster) reports with each pin the replication it keeps; that is
+ * recorded on the placement ({@code replication_asked}), and where it is not the content's R the {@link Healer}'s
+ * next round asks the target for R ({@link PinBackend#updateReplication}): reconciliation is the backstop for a
+ * change of R the target never got or lost (the healer asks as soon as R changes, ADR 0104). Such differences are
+ * counted. Kubo-direct reports 0: its copies are our placements, which the healer adds and releases itself.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -144,22 +145,12 @@ public class Reconciler {
                 removed++;
             }
         }
-        // A backend that replicates itself was given R when the content was pinned; a change of R since (a tenant
-        // left or came, a plan changed: the healer's recompute) reaches it here.
-        int updated = 0;
-        for (Map.Entry<String, Integer> change : replicationChanged.entrySet()) {
-            try {
-                backend.updateReplication(node, change.getKey(), change.getValue());
-                updated++;
-            } catch (PinBackendException e) {
-                // e.g. more copies wanted than the cluster has peers: the others still get theirs; retried next round
-                LOG.infof("replication %d of %s not accepted by %s: %s", change.getValue(), change.getKey(), node,
-                        e.getMessage());
-            }
-        }
-        if (updated > 0) {
-            LOG.infof("reconciled %s: %d pin(s) asked for a new replication", node, updated);
-            count("atpin.reconciler.replication.updated", node, updated);
+        // A backend that replicates itself keeps the replication it was last asked for, now recorded on each
+        // placement: where it is not the content's R, the healer's next round asks for R.
+        if (!replicationChanged.isEmpty()) {
+            LOG.infof("reconciled %s: %d pin(s) keep another replication than their content's R (the healer asks)",
+                    node, replicationChanged.size());
+            count("atpin.reconciler.replication.differing", node, replicationChanged.size());
         }
         int recovered = backend.recoverFailed(node);
         count("atpin.reconciler.runs", node, 1);
@@ -204,8 +195,9 @@ public class Reconciler {
     }
 
     /**
-     * Marks the chunk's placements as seen; our pins no placement explains are collected as orphans, and pins whose
-     * target keeps another number of copies than the wanted content's R as replication changes.
+     * Marks the chunk's placements as seen and records the replication their target keeps (when it reports one); our
+     * pins no placement explains are collected as orphans, and pins whose target keeps another number of copies
+     * than the wanted content's R as replication changes.
      */
     private void markChunk(String node, Chunk chunk, Timestamp snapshotAt, List<String> orphans,
             Map<String, Integer> replicationChanged) {
@@ -215,8 +207,13 @@ public class Reconciler {
         try (Connection c = db.getConnection();
                 PreparedStatement q = c.prepareStatement("""
                         with seen as (select * from unnest(?::text[], ?::int[]) as s(cid, r)),
-                        marked as (update placement p set verified_at = ? from seen
-                                   where p.node = ? and p.cid = seen.cid returning p.cid)
+                        marked as (update placement p set verified_at = ?,
+                                          replication_asked = case when seen.r > 0 then seen.r
+                                                                   else p.replication_asked end,
+                                          replication_wanted = case when seen.r > 0
+                                              then (select ct.replication from content ct where ct.cid = p.cid)
+                                              else p.replication_wanted end
+                                   from seen where p.node = ? and p.cid = seen.cid returning p.cid)
                         select s.cid, s.cid not in (select cid from marked), ct.replication
                         from seen s left join content ct on ct.cid = s.cid
                         where s.cid not in (select cid from marked)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.atpin.dispatch.NodeRegistry;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
@@ -49,17 +50,32 @@ public class PinStore {
 
     /**
      * What a view of a request needs besides the request (columns 16 and 17 after {@link #COLUMNS}): the
-     * delegates (nodes that hold the content or are about to fetch it; not a failed placement, not a copy
+     * delegates' holders (nodes that hold the content or are about to fetch it; not a failed placement, not a copy
      * being released, not a node that is down) and the copies pinned on active nodes. Subqueries of the
      * same statement, so a page or a lookup with its views is one round trip; {@code %1$s} is the CID column.
+     * {@link #HOLDERS} and {@link #PINNED_COPIES} say how a target that replicates itself counts.
      */
     private static final String COPIES = """
-            , array(select p.node from placement p join node n on n.name = p.node
-                    where p.cid = %1$s and p.state in ('queued', 'pinning', 'pinned') and n.state <> 'down'
-                    order by p.node),
-              (select count(*) from placement p join node n on n.name = p.node
-               where p.cid = %1$s and p.state = 'pinned' and n.state = 'active')
+            , array(%2$s where p.cid = %1$s and p.state in ('queued', 'pinning', 'pinned') and n.state <> 'down'
+                    order by 1),
+              (%3$s where p.cid = %1$s and p.state = 'pinned' and n.state = 'active')
             """;
+    /**
+     * A content's holders on its placements: the node, or on a target that replicates itself (IPFS Cluster) and
+     * whose holders were read ({@code placement.copy_peers}), {@code <node>/<peer>} for each peer that holds it
+     * ({@link NodeRegistry#delegatesOf} hands out that peer's addresses alone). A row still being pinned names the
+     * whole target: every peer may be the one fetching.
+     */
+    private static final String HOLDERS = """
+            select coalesce(p.node || '/' || x.peer, p.node) from placement p join node n on n.name = p.node
+            left join lateral unnest(p.copy_peers) x(peer) on true""";
+    /**
+     * Pinned copies: a row is one (Kubo-direct), or as many as the peers its target reported holding it (IPFS
+     * Cluster: {@code copy_peers}; one until they were read).
+     */
+    private static final String PINNED_COPIES = """
+            select coalesce(sum(coalesce(cardinality(p.copy_peers), 1)), 0) from placement p
+            join node n on n.name = p.node""";
     /** The status counters of the tenant (column 18 of a page that has it): an InitPlan, evaluated once. */
     private static final String TOTAL = ", (select coalesce(sum(pins), 0) from pin_status_usage where did = ? and status = any(?))";
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
@@ -218,7 +234,7 @@ public class PinStore {
     public Page page(Connection c, String did, PinQuery query) throws SQLException {
         Filter where = Filter.of(did, query);
         boolean withTotal = query.onlyStatusFilter();
-        String sql = "select page.*" + COPIES.formatted("page.cid") + (withTotal ? TOTAL : "")
+        String sql = "select page.*" + COPIES.formatted("page.cid", HOLDERS, PINNED_COPIES) + (withTotal ? TOTAL : "")
                 + " from (" + COLUMNS + " from (" + PAGE_ROWS + where.sql + " order by r.created desc limit ?) r"
                 + " join content ct on ct.cid = r.cid) page order by page.created desc";
         try (PreparedStatement q = c.prepareStatement(sql)) {
@@ -236,7 +252,7 @@ public class PinStore {
     /** The tenant's request {@code id} with what its view needs, in one statement; empty when it has none. */
     public Page findWithCopies(Connection c, String did, UUID id) throws SQLException {
         try (PreparedStatement q = c.prepareStatement(
-                COLUMNS + COPIES.formatted("r.cid") + FROM + " where r.did = ? and r.id = ?")) {
+                COLUMNS + COPIES.formatted("r.cid", HOLDERS, PINNED_COPIES) + FROM + " where r.did = ? and r.id = ?")) {
             q.setString(1, did);
             q.setObject(2, id);
             return readPage(q, false);
@@ -359,7 +375,7 @@ public class PinStore {
         }
     }
 
-    /** For each CID, the nodes its content is (to be) pinned on. */
+    /** For each CID, the holders of its content ({@link #HOLDERS}: the nodes it is (to be) pinned on). */
     public Map<String, List<String>> placements(List<String> cids) throws SQLException {
         if (cids.isEmpty()) {
             return new java.util.HashMap<>();
@@ -377,10 +393,10 @@ public class PinStore {
         }
         // The delegates: nodes that hold the content or are (about to be) fetching it; not a failed placement,
         // not a copy being released, not a node that is down.
-        try (PreparedStatement q = c.prepareStatement("""
-                select p.cid, p.node from placement p join node n on n.name = p.node
+        try (PreparedStatement q = c.prepareStatement(HOLDERS.replace("select ", "select p.cid, ") + """
+
                 where p.cid = any(?) and p.state in ('queued', 'pinning', 'pinned') and n.state <> 'down'
-                order by p.node""")) {
+                order by 2""")) {
             q.setArray(1, c.createArrayOf("text", cids.toArray()));
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
@@ -391,7 +407,10 @@ public class PinStore {
         return out;
     }
 
-    /** Copies of a content: pinned on active nodes, and wanted (its replication R). */
+    /**
+     * Copies of a content: pinned on active nodes (on a target that replicates itself, the peers that hold it), and
+     * wanted (its replication R).
+     */
     public record Replicas(int pinned, int wanted) {}
 
     /** {@link Replicas} of each of {@code cids}, on the caller's connection. */
@@ -402,9 +421,8 @@ public class PinStore {
         }
         try (PreparedStatement q = c.prepareStatement("""
                 select ct.cid, ct.replication,
-                       (select count(*) from placement p join node n on n.name = p.node
-                        where p.cid = ct.cid and p.state = 'pinned' and n.state = 'active')
-                from content ct where ct.cid = any(?)""")) {
+                       (%s where p.cid = ct.cid and p.state = 'pinned' and n.state = 'active')
+                from content ct where ct.cid = any(?)""".formatted(PINNED_COPIES))) {
             q.setArray(1, c.createArrayOf("text", cids.toArray()));
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {

@@ -61,6 +61,12 @@ public class IpfsClusterBackend implements PinBackend {
         return NAME;
     }
 
+    /** One target, R copies on its peers: the placement row records which peers hold them. */
+    @Override
+    public boolean replicatesItself() {
+        return true;
+    }
+
     @Override
     public List<String> targets() {
         return List.of(TARGET);
@@ -73,7 +79,8 @@ public class IpfsClusterBackend implements PinBackend {
 
     /**
      * The peer we talk to names the target; its room is the most free space any peer reports (a content must fit
-     * on one peer); the delegates are the IPFS daemons of every cluster peer.
+     * on one peer); the delegates are the IPFS daemons of every cluster peer (for a pin whose holders are not known
+     * yet), and each answering peer's own (cluster peer ID → its daemon's addresses) for a pin whose holders are.
      */
     @Override
     public TargetProbe probe(String target) throws PinBackendException {
@@ -82,15 +89,20 @@ public class IpfsClusterBackend implements PinBackend {
             NodeIdentity identity = new NodeIdentity(id.path("ipfs").path("id").asText(),
                     texts(id.path("ipfs").path("addresses")), "ipfs-cluster/" + id.path("version").asText());
             List<String> delegates = new ArrayList<>();
+            Map<String, List<String>> peers = new LinkedHashMap<>();
             cluster.peers(peer -> {
                 JsonNode ipfs = peer.path("ipfs");
-                if (ipfs.path("id").asText().isEmpty() || delegates.size() >= MAX_DELEGATES) {
+                if (ipfs.path("id").asText().isEmpty() || peer.path("id").asText().isEmpty()) {
                     return; // a peer whose daemon is not answering has nothing to offer
                 }
-                delegates.addAll(DelegateAddresses.choose(texts(ipfs.path("addresses")), ipfs.path("id").asText(),
-                        false, MAX_DELEGATES_PER_PEER));
+                List<String> own = DelegateAddresses.choose(texts(ipfs.path("addresses")), ipfs.path("id").asText(),
+                        false, MAX_DELEGATES_PER_PEER);
+                peers.put(peer.path("id").asText(), List.copyOf(own));
+                if (delegates.size() < MAX_DELEGATES) {
+                    delegates.addAll(own);
+                }
             });
-            return new TargetProbe(identity, new RepoStat(0, mostFreeSpace()), List.copyOf(delegates));
+            return new TargetProbe(identity, new RepoStat(0, mostFreeSpace()), List.copyOf(delegates), Map.copyOf(peers));
         } catch (IpfsClusterException e) {
             throw new PinBackendException(e.getMessage(), e);
         }
@@ -118,14 +130,14 @@ public class IpfsClusterBackend implements PinBackend {
      * sent to {@code recover} once; still failing, or no status change for the no-progress timeout, fails.
      */
     @Override
-    public void pin(String target, String cid, String name, int replication, List<String> origins,
+    public List<String> pin(String target, String cid, String name, int replication, List<String> origins,
             LongConsumer progress) throws PinBackendException {
         try {
             Optional<JsonNode> existing = cluster.allocation(cid);
             if (existing.isEmpty() || isOurs(existing.get())) {
                 cluster.pin(cid, pinOptions(name, replication, origins));
             }
-            awaitPinned(cid, replication, progress);
+            return awaitPinned(cid, replication, progress);
         } catch (IpfsClusterException e) {
             throw new PinBackendException(e.getMessage(), e);
         }
@@ -147,7 +159,7 @@ public class IpfsClusterBackend implements PinBackend {
      * Waits on the one status reader ({@link ClusterStatusReader}) rather than polling here: 64 workers each sleeping
      * a fixed interval between their own reads cost every pin up to that interval after the cluster had pinned it.
      */
-    private void awaitPinned(String cid, int replication, LongConsumer progress)
+    private List<String> awaitPinned(String cid, int replication, LongConsumer progress)
             throws IpfsClusterException, PinBackendException {
         String lastSeen = "";
         long lastChange = System.nanoTime();
@@ -161,7 +173,7 @@ public class IpfsClusterBackend implements PinBackend {
                 }
                 PeerStatuses now = PeerStatuses.of(status.get());
                 if (now.pinned() >= now.wanted(replication)) {
-                    return;
+                    return now.pinnedOn();
                 }
                 if (now.failedEverywhere()) {
                     if (recovered) {
@@ -186,6 +198,21 @@ public class IpfsClusterBackend implements PinBackend {
             Thread.currentThread().interrupt();
             throw new PinBackendException("interrupted");
         }
+    }
+
+    /** One {@code GET /pins?cids=} per {@value ClusterStatusReader#MAX_CIDS_PER_READ} CIDs. */
+    @Override
+    public Map<String, List<String>> holders(String target, List<String> cids) throws PinBackendException {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < cids.size(); i += ClusterStatusReader.MAX_CIDS_PER_READ) {
+                cluster.statuses(cids.subList(i, Math.min(cids.size(), i + ClusterStatusReader.MAX_CIDS_PER_READ)),
+                        status -> out.put(status.path("cid").asText(), PeerStatuses.of(status).pinnedOn()));
+            }
+        } catch (IpfsClusterException e) {
+            throw new PinBackendException(e.getMessage(), e);
+        }
+        return out;
     }
 
     @Override
@@ -272,9 +299,12 @@ public class IpfsClusterBackend implements PinBackend {
         return out;
     }
 
-    /** One read of a pin's {@code peer_map}: how many peers are at which status. */
+    /**
+     * One read of a pin's {@code peer_map}: how many peers are at which status, and which peers (cluster peer IDs,
+     * the map's keys, in their order) report it pinned.
+     */
     record PeerStatuses(int pinned, int fetching, int failed, int allocated, int peers, String firstError,
-            String summary) {
+            String summary, List<String> pinnedOn) {
 
         static PeerStatuses of(JsonNode status) {
             int pinned = 0;
@@ -282,12 +312,17 @@ public class IpfsClusterBackend implements PinBackend {
             int failed = 0;
             String firstError = "";
             Map<String, Integer> counts = new TreeMap<>();
-            for (Iterator<JsonNode> it = status.path("peer_map").elements(); it.hasNext(); ) {
-                JsonNode peer = it.next();
+            List<String> pinnedOn = new ArrayList<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = status.path("peer_map").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                JsonNode peer = entry.getValue();
                 String st = peer.path("status").asText();
                 counts.merge(st, 1, Integer::sum);
                 switch (st) {
-                    case "pinned" -> pinned++;
+                    case "pinned" -> {
+                        pinned++;
+                        pinnedOn.add(entry.getKey());
+                    }
                     case "pinning", "pin_queued", "queued" -> busy++;
                     case "pin_error", "cluster_error", "error", "unexpectedly_unpinned" -> {
                         failed++;
@@ -299,7 +334,7 @@ public class IpfsClusterBackend implements PinBackend {
                 }
             }
             return new PeerStatuses(pinned, busy, failed, status.path("allocations").size(),
-                    status.path("peer_map").size(), firstError, counts.toString());
+                    status.path("peer_map").size(), firstError, counts.toString(), List.copyOf(pinnedOn));
         }
 
         /** R copies, or every allocated peer when the cluster could only allocate fewer. */

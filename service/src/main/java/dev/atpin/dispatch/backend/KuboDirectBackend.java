@@ -95,10 +95,11 @@ public class KuboDirectBackend implements PinBackend {
 
     /** Origins were dialled from this very node by the fetch step: nothing more to dial here. */
     @Override
-    public void pin(String target, String cid, String name, int replication, List<String> origins,
+    public List<String> pin(String target, String cid, String name, int replication, List<String> origins,
             LongConsumer progress) throws PinBackendException {
         try {
             node(target).pinAdd(cid, name, config.noProgressTimeout(), progress);
+            return List.of(); // the placement row is the copy
         } catch (KuboException e) {
             throw new PinBackendException(e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.atpin.dispatch.backend;
 
 import dev.atpin.kubo.KuboClient;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.ObjIntConsumer;
 import java.util.function.LongConsumer;
@@ -27,6 +28,18 @@ public interface PinBackend {
 
     /** The name that selects this backend in {@code atpin.dispatch.backend}. */
     String name();
+
+    /**
+     * Whether a target keeps several copies itself (IPFS Cluster: R peers per pin), so that one placement row stands
+     * for {@link #holders several copies}: the row records the peers holding it ({@code placement.copy_peers}, which
+     * {@code info.replicas_pinned} counts) and the replication the target was asked for
+     * ({@code placement.replication_asked}, which the healer keeps equal to the content's R through
+     * {@link #updateReplication}). False (Kubo-direct): each placement row is one copy and our healer adds and
+     * releases rows itself.
+     */
+    default boolean replicatesItself() {
+        return false;
+    }
 
     /**
      * The targets placements may name, in a stable order. They change only in {@link #refreshTargets}; callers
@@ -69,10 +82,23 @@ public interface PinBackend {
      * @param replication copies the content wants (used by backends that replicate themselves)
      * @param origins multiaddrs already vetted by the address policy, for backends that dial them themselves
      * @param progress called as the pin advances (blocks fetched, copies pinned): the caller renews its lease
+     * @return for a backend that {@link #replicatesItself}, the peers that report the content pinned when it
+     *     returned (as {@link #holders} names them); empty from the others
      * @throws PinBackendException on failure, or when nothing advanced for {@code atpin.dispatch.no-progress-timeout}
      */
-    void pin(String target, String cid, String name, int replication, List<String> origins, LongConsumer progress)
-            throws PinBackendException;
+    List<String> pin(String target, String cid, String name, int replication, List<String> origins,
+            LongConsumer progress) throws PinBackendException;
+
+    /**
+     * For each of {@code cids} that {@code target} could look up, the peers that report it pinned now (IPFS Cluster:
+     * the cluster peer IDs of its {@code peer_map} with status {@code pinned}, one {@code GET /pins?cids=} per 64
+     * CIDs): how the healer keeps {@code placement.copy_peers} true after a change of replication or a lost peer. A
+     * CID missing from the answer could not be looked up; the caller reads it again later. Backends that do not
+     * {@link #replicatesItself replicate themselves} answer an empty map without a call.
+     */
+    default Map<String, List<String>> holders(String target, List<String> cids) throws PinBackendException {
+        return Map.of();
+    }
 
     /**
      * Removes our pin of {@code cid} from {@code target}; a pin we did not make (another name, no metadata) and
@@ -98,8 +124,13 @@ public interface PinBackend {
     /**
      * Asks {@code target} to keep {@code replication} copies of our pin of {@code cid} from now on (IPFS Cluster: the
      * pin updated with the new replication factors, the cluster allocates or releases copies): how a change of a
-     * content's R reaches a backend that replicates itself. A pin that is missing or not ours is left alone; backends
-     * whose copies our placements count do nothing.
+     * content's R reaches a backend that replicates itself. Returns once the target accepted it, not once the copies
+     * are made ({@link #holders} tells that later). A pin that is missing or not ours is left alone, and a pin that
+     * already has these factors costs one read; backends whose copies our placements count do nothing.
+     *
+     * <p>Called by the healer's round for the placements whose {@code replication_asked} differs from the content's R
+     * (bounded per round, no transaction open), which then records the new value; the reconciler records what the
+     * target really keeps ({@link #streamOurPinsWithReplication}), so a change the target lost is asked for again.
      */
     default void updateReplication(String target, String cid, int replication) throws PinBackendException {}
 

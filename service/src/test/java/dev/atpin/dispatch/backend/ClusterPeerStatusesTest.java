@@ -38,6 +38,13 @@ class ClusterPeerStatusesTest {
         assertThat(s.firstError()).isEqualTo("context deadline exceeded");
     }
 
+    @Test
+    void shouldNameThePeersThatReportPinnedAsTheHolders() throws Exception {
+        IpfsClusterBackend.PeerStatuses s = read("[\"peer0\",\"peer2\"]", "pinned", "remote", "pinned");
+        assertThat(s.pinnedOn()).containsExactly("peer0", "peer2");
+        assertThat(read("[\"peer0\"]", "pinning", "remote").pinnedOn()).isEmpty();
+    }
+
     private static IpfsClusterBackend.PeerStatuses read(String allocations, String... statuses) throws Exception {
         StringBuilder peers = new StringBuilder();
         for (int i = 0; i < statuses.length; i++) {
