@@ -5,7 +5,12 @@
 # demo account (printed), so that atproto login and the repo watcher work with no outside service.
 # With --with-keycloak it also starts Keycloak (home and data in .atpin/keycloak), provisions it with
 # `keycloak-setup` (realm atpin, demo operators) and turns the operator console on at /console.
-# Builds Kubo and the service when missing. Ctrl-C stops everything it started.
+# With --nodes=N (1 to 5, default 1) it starts N Kubo nodes instead of one, peered with each other on
+# loopback (node 1 in .atpin/kubo as before, node i in .atpin/kubo-i, PID in .atpin/kubo-i.pid; ports and
+# profile: scripts/local-node.sh), registers them all as local, local-2, ..., gives the default plan
+# replication 2 and the dispatch demo timings below (each overridable through its environment variable),
+# mints an operator token (.atpin/operator-token) for the admin API, and prints how to kill a node and bring
+# it back. Builds Kubo and the service when missing. Ctrl-C stops everything it started.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,11 +19,13 @@ mkdir -p "$state"
 
 with_pds=false
 with_keycloak=false
+nodes=1
 for arg in "$@"; do
   case "$arg" in
     --with-pds) with_pds=true ;;
     --with-keycloak) with_keycloak=true ;;
-    *) echo "usage: ./atpin run [--with-pds] [--with-keycloak]" >&2; exit 2 ;;
+    --nodes=[1-5]) nodes="${arg#--nodes=}" ;;
+    *) echo "usage: ./atpin run [--nodes=N (1-5)] [--with-pds] [--with-keycloak]" >&2; exit 2 ;;
   esac
 done
 
@@ -27,6 +34,7 @@ kubo_api_port="${ATPIN_KUBO_API_PORT:-5101}"
 dev_did="${ATPIN_DEV_DID:-did:plc:localdevelopmentaaaaaaaa}"
 
 kubo_pid=""
+nodes_started=0
 pds_pid=""
 keycloak_pid=""
 service_pid=""
@@ -34,6 +42,8 @@ service_pid=""
 stop() {
   if [ -n "$service_pid" ]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
   if [ -n "$kubo_pid" ]; then kill "$kubo_pid" 2>/dev/null || true; wait "$kubo_pid" 2>/dev/null || true; fi
+  # --nodes=N: by their PID files, so that a node brought back by hand (local-node.sh start) is stopped too
+  for i in $(seq 1 "$nodes_started"); do scripts/local-node.sh stop "$i" || true; done
   if [ -n "$keycloak_pid" ]; then kill "$keycloak_pid" 2>/dev/null || true; wait "$keycloak_pid" 2>/dev/null || true; fi
   if [ -n "$pds_pid" ]; then
     kill "$pds_pid" 2>/dev/null || true; wait "$pds_pid" 2>/dev/null || true
@@ -45,7 +55,29 @@ trap stop EXIT INT TERM
 ipfs="$(scripts/kubo.sh)"
 export IPFS_PATH="$state/kubo" IPFS_TELEMETRY=off
 
-if curl -fsS -X POST "http://127.0.0.1:$kubo_api_port/api/v0/id" >/dev/null 2>&1; then
+node_args=(-Datpin.kubo.nodes.local.rpc-url="http://127.0.0.1:$kubo_api_port")
+if [ "$nodes" -gt 1 ]; then
+  scripts/local-node.sh setup "$nodes"
+  for i in $(seq 1 "$nodes"); do
+    nodes_started=$i
+    scripts/local-node.sh start "$i"
+    [ "$i" = 1 ] || node_args+=("-Datpin.kubo.nodes.local-$i.rpc-url=http://127.0.0.1:$((kubo_api_port + i - 1))")
+  done
+  # Demo timings: a killed node is down after a few seconds and its copies are made again at once; a node that
+  # comes back has our surplus pins removed by the next reconciliation. Production defaults: see the README.
+  export ATPIN_ACCOUNTS_PLANS_FREE_REPLICATION="${ATPIN_ACCOUNTS_PLANS_FREE_REPLICATION:-2}"
+  export ATPIN_DISPATCH_HEALTH_INTERVAL="${ATPIN_DISPATCH_HEALTH_INTERVAL:-1s}"
+  export ATPIN_DISPATCH_DOWN_AFTER="${ATPIN_DISPATCH_DOWN_AFTER:-5s}"
+  export ATPIN_KUBO_RPC_TIMEOUT="${ATPIN_KUBO_RPC_TIMEOUT:-3s}"
+  export ATPIN_DISPATCH_HEAL_INTERVAL="${ATPIN_DISPATCH_HEAL_INTERVAL:-1s}"
+  export ATPIN_DISPATCH_UNPIN_INTERVAL="${ATPIN_DISPATCH_UNPIN_INTERVAL:-1s}"
+  export ATPIN_DISPATCH_INITIAL_BACKOFF="${ATPIN_DISPATCH_INITIAL_BACKOFF:-1s}"
+  export ATPIN_DISPATCH_MAX_BACKOFF="${ATPIN_DISPATCH_MAX_BACKOFF:-10s}"
+  export ATPIN_DISPATCH_RECONCILE_DELAY="${ATPIN_DISPATCH_RECONCILE_DELAY:-5s}"
+  export ATPIN_DISPATCH_RECONCILE_INTERVAL="${ATPIN_DISPATCH_RECONCILE_INTERVAL:-10s}"
+  # The dev DID opens the admin API with the operator token minted below (the dev token itself has no admin scope).
+  node_args+=(-Datpin.accounts.operators="$dev_did")
+elif curl -fsS -X POST "http://127.0.0.1:$kubo_api_port/api/v0/id" >/dev/null 2>&1; then
   echo "atpin: using the Kubo node already running on 127.0.0.1:$kubo_api_port"
 else
   if [ ! -f "$IPFS_PATH/config" ]; then
@@ -132,7 +164,7 @@ if $with_keycloak; then
 fi
 
 java -Dquarkus.http.port="$port" \
-     -Datpin.kubo.nodes.local.rpc-url="http://127.0.0.1:$kubo_api_port" \
+     "${node_args[@]}" \
      -Datpin.dispatch.dial-private-origins=true \
      -Datpin.auth.dev-token-did="$dev_did" \
      -Datpin.auth.dev-token-file="$state/dev-token" \
@@ -145,11 +177,27 @@ java -Dquarkus.http.port="$port" \
 service_pid=$!
 
 
+# --nodes=N: an admin-scoped token for the dev DID in .atpin/operator-token (mode 600), minted once and reused
+# while the service accepts it; never printed. The one-shot command uses the running service's database.
+operator_token() {
+  local file="$state/operator-token"
+  if [ -s "$file" ] && curl -fsS -o /dev/null -H "Authorization: Bearer $(cat "$file")" \
+      "http://127.0.0.1:$port/admin/v1/nodes" 2>/dev/null; then
+    return 0
+  fi
+  (umask 077 && java -Datpin.embedded-postgres.data-dir="$state/postgres" -Datpin.auth.key-dir="$state/keys" \
+       -jar "$jar" mint-token "$dev_did" admin --label "local operator (./atpin run --nodes)" \
+       >"$file.new" 2>"$state/operator-token.log" && mv "$file.new" "$file") \
+    || { rm -f "$file.new"; echo "atpin: could not mint the operator token, see $state/operator-token.log" >&2; }
+}
+
+kubo_nodes="the Kubo node"
+[ "$nodes" = 1 ] || kubo_nodes="the $nodes Kubo nodes"
 for _ in $(seq 1 600); do
   if curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; then
     cat <<MSG
 
-  atpin is running on http://127.0.0.1:$port  (Ctrl-C stops it, the Kubo node and the database)
+  atpin is running on http://127.0.0.1:$port  (Ctrl-C stops it, $kubo_nodes and the database)
 
   Pinning Service API   http://127.0.0.1:$port/psa        contract: http://127.0.0.1:$port/openapi/pinning-service.yaml
   Health, metrics       http://127.0.0.1:$port/q/health   http://127.0.0.1:$port/q/metrics
@@ -163,6 +211,27 @@ for _ in $(seq 1 600); do
     $ipfs pin remote ls --service=atpin
 
 MSG
+    if [ "$nodes" -gt 1 ]; then
+      operator_token
+      ports="$(seq -s ' ' "$kubo_api_port" "$((kubo_api_port + nodes - 1))")"
+      cat <<MSG
+  $nodes Kubo nodes (local, local-2, ...: APIs on 127.0.0.1 ports $ports), 2 copies of each pin:
+    # pin a few CIDs (the blocks are added to node 1 without pinning them there)
+    for i in 1 2 3 4 5; do cid=\$(echo "demo \$i \$RANDOM" | $ipfs --api=/ip4/127.0.0.1/tcp/$kubo_api_port add -q --pin=false)
+      curl -s -H "Authorization: Bearer \$(cat $state/dev-token)" -H 'Content-Type: application/json' \\
+        -d "{\"cid\":\"\$cid\",\"name\":\"demo-\$i\"}" http://127.0.0.1:$port/psa/pins; echo; done
+    # the pins on each node: ours are named atpin:<CID in base32>
+    for p in $ports; do echo "node on \$p:"; $ipfs --api=/ip4/127.0.0.1/tcp/\$p pin ls --type=recursive --names; done
+    # the nodes as the service sees them (state, copies pinned), every second
+    while sleep 1; do date +%T; curl -s -H "Authorization: Bearer \$(cat $state/operator-token)" \\
+      http://127.0.0.1:$port/admin/v1/nodes | python3 -c 'import json,sys; [print(" ", n["name"], n["state"], "pinned", n["pinned"]) for n in json.load(sys.stdin)]'; done
+    # kill node 2: down after ${ATPIN_DISPATCH_DOWN_AFTER}, its copies made again on the others
+    kill -9 \$(cat $state/kubo-2.pid)
+    # bring it back: its surplus pins of ours are removed by a reconciliation (every ${ATPIN_DISPATCH_RECONCILE_INTERVAL})
+    $root/scripts/local-node.sh start 2
+
+MSG
+    fi
     if $with_keycloak; then
       cat <<MSG
   Operator console      http://127.0.0.1:$port/console   (Keycloak: http://127.0.0.1:$kc_port, admin / scripts/keycloak.sh admin-password)
