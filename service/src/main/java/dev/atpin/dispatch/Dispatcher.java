@@ -122,9 +122,8 @@ public class Dispatcher {
 
     /**
      * New work was committed: wake as many idle workers as there are new placements instead of waiting for the next
-     * poll. Not all of them: every woken worker runs the claim, and waking all 64 for a POST that queued one
-     * placement cost 64 claims per accepted pin (the heal benchmark's sequential client saw its POSTs slow down
-     * while the service burnt its CPU in those claims).
+     * poll. Not all of them: every woken worker runs the claim (a transaction on the queue), and waking all 64 for a
+     * POST that queued one placement cost 64 claims per accepted pin, 63 of them finding nothing.
      */
     void onWorkQueued(@Observes(during = TransactionPhase.AFTER_SUCCESS) ContentLedger.WorkQueued event) {
         wakeIdle(event.placements());

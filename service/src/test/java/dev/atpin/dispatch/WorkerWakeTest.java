@@ -20,9 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An accepted pin wakes the workers its placements need, not all of them: every woken worker runs the claim (a
- * transaction on the queue), and waking all {@code atpin.dispatch.workers} for each POST once cost a sequential
- * client's POSTs most of the service's CPU (heal benchmark). Counted on the real dispatch path against the test
- * stack's Kubo nodes.
+ * transaction on the queue), and waking all {@code atpin.dispatch.workers} for each POST made every accepted pin
+ * cost one claim per worker. Counted on the real dispatch path against the test stack's Kubo nodes.
  */
 @QuarkusTest
 class WorkerWakeTest {

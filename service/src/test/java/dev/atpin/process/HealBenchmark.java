@@ -117,18 +117,8 @@ class HealBenchmark {
 
             // 0. unmeasured: a production service is warm (JIT-compiled request and pin paths), a just-started one
             //    is not, and at 1,000 contents the cold start would be a good part of what is measured
-            int warmup = Integer.getInteger("atpin.bench.warmup", 500);
-            if (warmup > 0) {
-                List<String> warm = addContents(origin, warmup);
-                String warmTenant = tenant(service, operatorToken, "did:plc:benchwarmupaaaaaaaaaaaaaa", "one");
-                long tw = System.nanoTime();
-                for (String cid : warm) {
-                    pin(service, warmTenant, cid, origin);
-                }
-                awaitCopies("warm-up", nodes, warm, 1, Duration.ofMinutes(30), postgres, false);
-                System.out.printf("BENCH-T warm-up (not measured): %d contents pinned through the service in %.1f s%n",
-                        warmup, (System.nanoTime() - tw) / 1e9);
-            }
+            warmUp("", service, operatorToken, origin, "did:plc:benchwarmupaaaaaaaaaaaaaa",
+                    (token, warm) -> awaitCopies("warm-up", nodes, warm, 1, Duration.ofMinutes(30), postgres, false));
 
             // 1. pins/s through the service at R=1, against a bare pin/add loop on the same nodes
             List<String> first = addContents(origin, n);
@@ -234,18 +224,9 @@ class HealBenchmark {
             String operatorToken = service.mintToken(OPERATOR, "read,write,admin");
 
             // unmeasured, as for Kubo-direct: the cluster's figure measured a just-started JVM until 2026-12-06
-            int warmup = Integer.getInteger("atpin.bench.warmup", 500);
-            if (warmup > 0) {
-                List<String> warm = addContents(origin, warmup);
-                String warmTenant = tenant(service, operatorToken, "did:plc:benchclusterwarmupaaaaaa", "one");
-                long tw = System.nanoTime();
-                for (String cid : warm) {
-                    pin(service, warmTenant, cid, origin);
-                }
-                awaitPinnedCount(service, warmTenant, warmup, Duration.ofMinutes(30));
-                System.out.printf("BENCH-T warm-up ipfs-cluster (not measured): %d contents pinned through the service in"
-                        + " %.1f s%n", warmup, (System.nanoTime() - tw) / 1e9);
-            }
+            ServiceProcess warming = service;
+            warmUp(" ipfs-cluster", service, operatorToken, origin, "did:plc:benchclusterwarmupaaaaaa",
+                    (token, warm) -> awaitPinnedCount(warming, token, warm.size(), Duration.ofMinutes(30)));
 
             List<String> contents = addContents(origin, n);
             String one = tenant(service, operatorToken, "did:plc:benchclusteroneaaaaaaaaaa", "one");
@@ -277,6 +258,32 @@ class HealBenchmark {
             }
             postgres.close();
         }
+    }
+
+    /** How a backend's warm-up knows its contents are pinned. */
+    private interface Pinned {
+        void await(String token, List<String> cids) throws Exception;
+    }
+
+    /**
+     * Unmeasured: pins {@code -Datpin.bench.warmup} contents (default 500, 0 for none) through a tenant of its own and
+     * waits until {@code pinned} says they are, so that what follows measures a warm service.
+     */
+    private static void warmUp(String label, ServiceProcess service, String operatorToken, KuboDaemon origin, String did,
+            Pinned pinned) throws Exception {
+        int warmup = Integer.getInteger("atpin.bench.warmup", 500);
+        if (warmup <= 0) {
+            return;
+        }
+        List<String> warm = addContents(origin, warmup);
+        String token = tenant(service, operatorToken, did, "one");
+        long tw = System.nanoTime();
+        for (String cid : warm) {
+            pin(service, token, cid, origin);
+        }
+        pinned.await(token, warm);
+        System.out.printf("BENCH-T warm-up%s (not measured): %d contents pinned through the service in %.1f s%n", label,
+                warmup, (System.nanoTime() - tw) / 1e9);
     }
 
     /** The service's settings common to both backends: plans without limits that matter here, private origins. */
